@@ -1,0 +1,5 @@
+import sys
+
+from archscout.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,81 @@
+"""`archscout search`: run (or resume) one architecture search and report the best architecture."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from archscout.errors import ArchscoutError
+
+DEFAULT_STORAGE = "sqlite:///archscout.db"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "search",
+        help="search for the best architecture (rerun the same command to resume)",
+        description=(
+            "Search a space for the best architecture. On a tabular benchmark each trial is a table "
+            "lookup whose training cost is counted in epochs. The study is stored (SQLite by default), "
+            "so rerunning the same command resumes it and adds trials up to --trials."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--benchmark", default="nb201", help="tabular benchmark to search (nb201)")
+    p.add_argument("--dataset", default="cifar10", help="table column to maximise, e.g. cifar10, cifar100")
+    p.add_argument("--table", type=Path, default=None, help="your own CSV: column 'arch' plus one numeric column per dataset")
+    p.add_argument("--strategy", default="rea", help="random, rea, local, bo or reinforce")
+    p.add_argument("--trials", type=int, default=100, help="number of architectures to evaluate in total")
+    p.add_argument("--seed", type=int, default=0, help="seed of the strategy")
+    p.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL, 'journal:FILE', or 'memory'")
+    p.add_argument("--study", default=None, help="study name (default: derived from the options)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from archscout.benchmarks import get_benchmark
+    from archscout.objectives import TabularObjective, study_cost
+    from archscout.strategies import make_sampler
+    from archscout.study import open_study, run_trials
+
+    if args.trials < 1:
+        raise ArchscoutError("--trials must be at least 1")
+    # Validate everything before the study is created, so bad input writes nothing.
+    bench = get_benchmark(args.benchmark, args.table)
+    objective = TabularObjective(bench, args.dataset)
+    sampler = make_sampler(args.strategy, bench.space, seed=args.seed)
+    name = args.study or "-".join(
+        [args.benchmark, args.dataset, args.strategy, f"seed{args.seed}"] + ([args.table.stem] if args.table else [])
+    )
+    config = {"benchmark": args.benchmark, "dataset": args.dataset, "strategy": args.strategy, "seed": args.seed,
+              "table": str(args.table) if args.table else None}
+    study = open_study(args.storage, name, bench.space.name, config, sampler)
+    progress = sys.stderr.isatty() and not args.json
+    run_trials(study, objective, args.trials, progress=progress)
+    best = study.best_trial
+    result = {
+        "best_arch": best.user_attrs.get("arch") or bench.space.to_string(bench.space.from_params(best.params)),
+        "best_value": best.value,
+        "best_trial": best.number,
+        "trials": len(study.get_trials(deepcopy=False)),
+        "cost": study_cost(study),
+        "benchmark": bench.name,
+        "dataset": args.dataset,
+        "strategy": args.strategy,
+        "seed": args.seed,
+        "study": name,
+        "storage": args.storage,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        cost = result["cost"]
+        secs = f", {cost['seconds']:.0f} s" if cost["seconds"] is not None else ""
+        print(f"best architecture  {result['best_arch']}")
+        print(f"{args.dataset:<18} {best.value:.4f}  (trial {best.number} of {result['trials']})")
+        print(f"cost               {cost['queries']} trainings = {cost['epochs']:.0f} epochs{secs}")
+        print(f"study              {name} in {args.storage} (rerun to resume; raise --trials to extend)")
+    return 0

@@ -1,0 +1,95 @@
+"""Bayesian optimisation over architectures: a GP on the architecture encoding plus an acquisition.
+
+Candidates are every unevaluated architecture when the space is small enough to enumerate
+(NAS-Bench-201: 15,625), else a pool of mutations of the best architectures plus random samples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm
+
+from archscout.errors import ArchscoutError
+from archscout.estimation.predictors.gp import GPRegressor
+from archscout.spaces.base import Arch, SearchSpace
+from archscout.strategies.base import ArchSampler, History
+
+ACQUISITIONS = ("ei", "ucb", "thompson")
+
+
+class BOSampler(ArchSampler):
+    """GP-based BO. `encodings` are concatenated (of the canonical architecture) to form the features."""
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        n_init: int = 10,
+        acquisition: str = "ei",
+        encodings: tuple[str, ...] = ("onehot", "path"),
+        ucb_beta: float = 2.0,
+        pool_size: int = 2000,
+        enumerate_limit: int = 50_000,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(space, seed=seed, unique=True)
+        if acquisition not in ACQUISITIONS:
+            raise ArchscoutError(f"unknown acquisition {acquisition!r}; choose from {', '.join(ACQUISITIONS)}")
+        self.n_init = max(2, n_init)
+        self.acquisition = acquisition
+        self.encodings = tuple(e for e in encodings if e in space.encoding_kinds()) or ("onehot",)
+        self.ucb_beta = ucb_beta
+        self.pool_size = pool_size
+        self.enumerate_limit = enumerate_limit
+        self._all: list[Arch] | None = None
+        self._all_x: np.ndarray | None = None
+        self._cache: dict[Arch, np.ndarray] = {}
+
+    def features(self, archs: list[Arch]) -> np.ndarray:
+        rows = []
+        for a in archs:
+            f = self._cache.get(a)
+            if f is None:
+                c = self.space.canonical(a)
+                f = np.concatenate([self.space.encode(c, k) for k in self.encodings])
+                self._cache[a] = f
+            rows.append(f)
+        return np.vstack(rows)
+
+    def candidates(self, history: History, rng: np.random.Generator) -> tuple[list[Arch], np.ndarray]:
+        size = self.space.size()
+        if size is not None and size <= self.enumerate_limit:
+            if self._all is None:
+                self._all = list(self.space.enumerate())
+                self._all_x = self.features(self._all)
+            seen = history.seen
+            keep = [i for i, a in enumerate(self._all) if a not in seen]
+            return [self._all[i] for i in keep], self._all_x[keep]
+        seen = history.seen
+        order = np.argsort(history.values)[::-1][:10]
+        pool: set[Arch] = set()
+        for i in order:
+            for _ in range(self.pool_size // 20):
+                pool.add(self.space.mutate(history.archs[i], rng))
+        while len(pool) < self.pool_size:
+            pool.add(self.space.sample(rng))
+        cands = [a for a in pool if a not in seen]
+        return cands, self.features(cands)
+
+    def propose(self, history: History, rng: np.random.Generator, study, trial) -> Arch:
+        if len(history) < self.n_init:
+            return self.sample_new(rng, history.seen)
+        y = np.asarray(history.values)
+        gp = GPRegressor(seed=int(rng.integers(2**31))).fit(self.features(history.archs), y)
+        cands, x = self.candidates(history, rng)
+        if not cands:
+            return self.sample_new(rng, history.seen)
+        mean, sd = gp.predict(x)
+        if self.acquisition == "ei":
+            z = (mean - y.max()) / sd
+            score = (mean - y.max()) * norm.cdf(z) + sd * norm.pdf(z)
+        elif self.acquisition == "ucb":
+            score = mean + self.ucb_beta * sd
+        else:  # Thompson: one joint-free draw per candidate (independent marginals)
+            score = mean + sd * rng.standard_normal(len(mean))
+        best = np.flatnonzero(score == score.max())
+        return cands[int(best[rng.integers(len(best))])]
