@@ -1,0 +1,70 @@
+"""Shared torch pieces for the MLP ensemble and the GNN: ensemble-batched layers and a seeded loop.
+
+An ensemble of M networks is trained as ONE module whose weights carry a leading ensemble axis
+(`ELinear`): one optimiser step updates all members at once, so an ensemble of 5 costs about as much
+as one network — this is what keeps refitting inside a search affordable on a CPU. Members differ
+by initialisation (deep ensembles, Lakshminarayanan et al. 2017); the loss is summed over members so
+each gets the gradient it would get alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def elinear(members: int, d_in: int, d_out: int, gen):
+    """An ensemble of `members` linear layers; input (M, ..., d_in) -> (M, ..., d_out)."""
+    import torch
+    import torch.nn as nn
+
+    class ELinear(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            bound = 1.0 / math.sqrt(d_in)  # nn.Linear's default initialisation range
+            self.weight = nn.Parameter((torch.rand(members, d_in, d_out, generator=gen) * 2 - 1) * bound)
+            self.bias = nn.Parameter((torch.rand(members, d_out, generator=gen) * 2 - 1) * bound)
+
+        def forward(self, x):
+            shape = x.shape
+            out = x.reshape(shape[0], -1, shape[-1]) @ self.weight + self.bias[:, None, :]
+            return out.reshape(*shape[:-1], d_out)
+
+    return ELinear()
+
+
+def train(model, inputs: tuple, y: np.ndarray, seed: int, epochs: int, lr: float, batch_size: int,
+          weight_decay: float) -> None:
+    """Adam + cosine schedule on MSE over standardised targets; model(*inputs) -> (M, batch)."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    yt = torch.as_tensor(y, dtype=torch.float32)
+    n = len(y)
+    steps = max(1, math.ceil(n / batch_size))
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps)
+    model.train()
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=g)
+        for s in range(steps):
+            idx = perm[s * batch_size:(s + 1) * batch_size]
+            opt.zero_grad()
+            loss = ((model(*(t[idx] for t in inputs)) - yt[idx]) ** 2).mean(1).sum()
+            loss.backward()
+            opt.step()
+            sched.step()
+    model.eval()
+
+
+def predict(model, inputs: tuple, chunk: int = 4096) -> np.ndarray:
+    """(M, n) predictions, in chunks so that scoring a whole space stays small in memory."""
+    import torch
+
+    n = len(inputs[0])
+    outs = []
+    with torch.no_grad():
+        for s in range(0, n, chunk):
+            outs.append(model(*(t[s:s + chunk] for t in inputs)).numpy().astype(float))
+    return np.concatenate(outs, axis=1)
