@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL, 'journal:FILE', or 'memory'")
     p.add_argument("--study", default=None, help="study name (default: derived from the options)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    from archscout.cli.live import add_arguments as _add_live_arguments
+
+    _add_live_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -41,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     from archscout.strategies import make_sampler
     from archscout.study import open_study, run_trials
 
+    if getattr(args, "data", None) is not None:  # live path: train real networks
+        from archscout.cli.live import run_live
+
+        return run_live(args)
     if args.trials < 1:
         raise ArchscoutError("--trials must be at least 1")
     # Validate everything before the study is created, so bad input writes nothing.

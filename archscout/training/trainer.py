@@ -218,7 +218,8 @@ class Trainer:
         if trial is not None:
             for e in range(start):
                 self._report(trial, e + 1, curve, e)
-            self._check_prune(trial)
+            if start:
+                self._check_prune(trial)
         trained, spent = 0, 0.0
         g = torch.Generator()
         for epoch in range(start, cfg.epochs):

@@ -1,0 +1,267 @@
+"""The live path of `archscout search --data ...`: a real NAS on this machine within a wall-clock budget.
+
+Everything the user can get wrong (data, space/shape mismatch, strategy, a budget too small for one
+epoch, a study name used with another setup) is checked before the study is written or any
+training starts. A rerun of the same command reopens the same study: trials a killed run left
+RUNNING are closed as failed ("interrupted") and their architectures re-enqueued, so they resume
+from their last checkpointed epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from archscout.errors import ArchscoutError
+
+# Epochs per trial when --epochs is not given: enough for a small CNN to converge on MNIST-1D /
+# digits (cosine schedule) while leaving room for tens of trials in 10 minutes.
+DEFAULT_EPOCHS = {"chain": 10, "mlp": 20, "nb201": 8}
+# Training defaults per space (the MLP space searches its own lr/batch/wd/momentum).
+DEFAULT_TRAIN = {"chain": {"optimizer": "adam", "lr": 3e-3, "batch_size": 64},
+                 "nb201": {"optimizer": "adam", "lr": 3e-3, "batch_size": 64},
+                 "mlp": {}}
+# REA for live budgets: a small population so evolution starts after a handful of trainings.
+LIVE_STRATEGY_KWARGS = {"rea": {"population_size": 8, "tournament_size": 3}}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("live search (train real networks; chosen by --data)")
+    g.add_argument("--data", default=None,
+                   help="train for real on mnist1d, digits, cifar10 or your own .npz/.csv file")
+    g.add_argument("--space", default=None, help="search space for --data: nb201, chain or mlp (default chain)")
+    g.add_argument("--budget-minutes", type=float, default=10.0, help="wall-clock budget of this run")
+    g.add_argument("--epochs", type=int, default=None, help="epochs per trial (default: 10 chain, 20 mlp, 8 nb201)")
+    g.add_argument("--label", default="label", help="label column of a CSV dataset")
+    g.add_argument("--val-fraction", type=float, default=0.1, help="share of training data held out for validation")
+    g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    g.add_argument("--channels", type=int, default=16, help="nb201 network: channels C of the first stage")
+    g.add_argument("--cells", type=int, default=2, help="nb201 network: cells N per stage")
+    g.add_argument("--checkpoints", type=Path, default=None,
+                   help="folder for per-epoch checkpoints (default: next to the SQLite file)")
+
+
+def _checkpoint_root(storage: str, explicit: Path | None) -> tuple[Path, bool]:
+    """(folder, temporary?) for checkpoints of this storage."""
+    if explicit is not None:
+        return explicit, False
+    if storage.startswith("sqlite:///"):
+        db = Path(storage[len("sqlite:///"):])
+        return db.parent / f"{db.stem}_checkpoints", False
+    if storage.startswith("journal:"):
+        j = Path(storage[len("journal:"):])
+        return j.parent / f"{j.stem}_checkpoints", False
+    if storage == "memory":
+        return Path(tempfile.mkdtemp(prefix="archscout-")), True
+    return Path("archscout_checkpoints"), False
+
+
+def estimate_epoch_seconds(space: Any, data: Any, config: Any, module_kwargs: dict[str, Any]) -> float:
+    """Time one training step of a typical network and scale it to an epoch (+ validation)."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from archscout.training.objective import build_module
+    from archscout.training.trainer import resolve_device
+
+    arch = space.sample(np.random.default_rng(0))
+    cfg = config
+    own = getattr(space, "train_config", None)
+    if own:
+        cfg = cfg.updated(**own(arch))
+    dev = resolve_device(cfg.device)
+    module = build_module(space, arch, data, **module_kwargs).to(dev)
+    bs = min(cfg.batch_size, len(data.y_train))
+    x = torch.as_tensor(data.x_train[:bs], device=dev)
+    y = torch.as_tensor(data.y_train[:bs], device=dev)
+    opt = torch.optim.SGD(module.parameters(), lr=1e-3)
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        loss = F.cross_entropy(module(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        times.append(time.perf_counter() - t0)
+    step = min(times[1:])
+    n_steps = -(-len(data.y_train) // bs)
+    return step * n_steps * (1 + 0.3 * len(data.y_val) / max(1, len(data.y_train)))
+
+
+def _recover_interrupted(study: optuna.Study) -> int:
+    """Close trials a killed run left RUNNING and re-enqueue their architectures (one worker per study)."""
+    n = 0
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study._storage.set_trial_user_attr(t._trial_id, "fail_reason", "interrupted; re-enqueued to resume from its checkpoint")
+        study.tell(t.number, state=TrialState.FAIL)
+        if t.params:
+            study.enqueue_trial(dict(t.params), skip_if_exists=False)
+            n += 1
+    return n
+
+
+def _fmt_time(s: float) -> str:
+    s = max(0, int(s))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def run_live(args: argparse.Namespace) -> int:
+    start = time.time()
+    from archscout.data import load_dataset
+    from archscout.objectives import study_cost
+    from archscout.spaces import get_space
+    from archscout.strategies import STRATEGIES, make_sampler
+    from archscout.study import open_study
+    from archscout.training import LiveObjective, TrainConfig
+    from archscout.training.objective import FAIL_REASON, build_module, check_space_fits, module_kwargs_for
+
+    space_name = args.space or "chain"
+    if args.budget_minutes is None or not args.budget_minutes > 0:
+        raise ArchscoutError(f"--budget-minutes must be positive, got {args.budget_minutes}")
+    if args.trials < 1:
+        raise ArchscoutError("--trials must be at least 1")
+    if args.threads < 0:
+        raise ArchscoutError("--threads must be 0 (torch's default) or more")
+    if args.strategy not in STRATEGIES:
+        raise ArchscoutError(f"unknown strategy {args.strategy!r}; choose from {', '.join(STRATEGIES)}")
+    if args.channels < 1 or args.cells < 1:
+        raise ArchscoutError("--channels and --cells must be at least 1")
+    space = get_space(space_name)
+    epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(space_name, 10)
+    config = TrainConfig(epochs=epochs, seed=args.seed, device=args.device, **DEFAULT_TRAIN.get(space_name, {}))
+    try:
+        import torch
+    except ImportError:
+        raise ArchscoutError("live search needs PyTorch: pip install torch") from None
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data = load_dataset(args.data, val_fraction=args.val_fraction, seed=args.seed, label=args.label)
+    module_kwargs = module_kwargs_for(space, {"C": args.channels, "N": args.cells})
+    check_space_fits(space, data, **module_kwargs)
+    budget = args.budget_minutes * 60.0
+    per_epoch = estimate_epoch_seconds(space, data, config, module_kwargs)
+    left = budget - (time.time() - start)
+    if per_epoch > left:
+        raise ArchscoutError(
+            f"--budget-minutes {args.budget_minutes:g} is too small: one epoch of a typical {space_name} network on "
+            f"{data.name} takes about {per_epoch:.0f} s here"
+        )
+    strategy_kwargs = LIVE_STRATEGY_KWARGS.get(args.strategy, {})
+    sampler = make_sampler(args.strategy, space, seed=args.seed, **strategy_kwargs)
+    data_id = args.data if args.data in ("mnist1d", "digits", "cifar10") else Path(args.data).stem
+    name = args.study or f"live-{data_id}-{space_name}-{args.strategy}-seed{args.seed}-e{epochs}"
+    study_config = {"data": str(args.data), "space": space_name, "strategy": args.strategy, "seed": args.seed,
+                    "epochs": epochs, "val_fraction": args.val_fraction, "label": args.label,
+                    "train": {k: v for k, v in config.as_dict().items() if k != "device"}, **module_kwargs}
+    # No pruning unless asked for: Optuna's default MedianPruner would cut short-schedule curves at epoch 1.
+    pruner = getattr(args, "live_pruner", None) or optuna.pruners.NopPruner()
+    study = open_study(args.storage, name, space.name, study_config, sampler, pruner)
+    resumed = _recover_interrupted(study)
+    ckpt_root, temporary = _checkpoint_root(args.storage, args.checkpoints)
+    ckpt_dir = ckpt_root / name
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    deadline = start + budget - 2.0  # keep a moment for the final test evaluation
+    objective = LiveObjective(space, data, config, checkpoint_dir=ckpt_dir, deadline=deadline,
+                              module_kwargs=module_kwargs, key=json.dumps(study_config, sort_keys=True))
+    show = not args.json
+    if show:
+        print(f"archscout: {data.describe()}; space {space_name}, strategy {args.strategy}, {epochs} epochs per trial, "
+              f"budget {args.budget_minutes:g} min" + (f"; resuming {resumed} interrupted trial(s)" if resumed else ""),
+              file=sys.stderr, flush=True)
+
+    def progress(st: optuna.Study, t: optuna.trial.FrozenTrial) -> None:
+        if not show:
+            return
+        done = len(st.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)))
+        try:
+            best = f"{st.best_value:.2f}%"
+        except ValueError:
+            best = "-"
+        val = f"{t.value:.2f}%" if t.value is not None else t.state.name.lower()
+        print(f"  trial {t.number:>3}  {val:>8}  best {best:>7}  done {done:>3}  time left "
+              f"{_fmt_time(deadline - time.time())}  {t.user_attrs.get('arch', '')}", file=sys.stderr, flush=True)
+
+    todo = args.trials - len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)))
+    if todo > 0 and deadline - time.time() > 0:
+        study.optimize(objective, n_trials=todo, timeout=max(1.0, deadline - time.time()), callbacks=[progress],
+                       gc_after_trial=False)
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not complete:
+        raise ArchscoutError(
+            f"no trial finished within {args.budget_minutes:g} minutes; raise --budget-minutes or lower --epochs "
+            "(rerun the same command to continue)"
+        )
+    best = study.best_trial
+    best_arch = space.from_params(best.params)
+    test_acc = None
+    ckpt = objective.checkpoint_path(best_arch)
+    if ckpt is not None and ckpt.exists() and data.x_test is not None:
+        from archscout.training import Trainer
+
+        state = torch.load(ckpt, map_location="cpu", weights_only=False)
+        trainer = Trainer(data, objective.config_for(best_arch))
+        module = build_module(space, best_arch, data, **module_kwargs).to(trainer.device)
+        module.load_state_dict(state["model"])
+        test_acc = trainer.evaluate(module, "test")[1]
+    # Keep only the best trial's weights: everything else is either finished or gone.
+    for f in ckpt_dir.glob("*.pt"):
+        if f != ckpt:
+            f.unlink()
+    if temporary:
+        shutil.rmtree(ckpt_root, ignore_errors=True)
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        rows.append({"number": t.number, "state": t.state.name.lower(), "value": t.value,
+                     "epochs": t.user_attrs.get("cost_epochs", 0), "seconds": t.user_attrs.get("cost_seconds"),
+                     "params": t.user_attrs.get("params"), "arch": t.user_attrs.get("arch"),
+                     "fail_reason": t.user_attrs.get(FAIL_REASON)})
+    result = {
+        "best_arch": space.to_string(best_arch),
+        "best_value": best.value,
+        "test_accuracy": test_acc,
+        "best_trial": best.number,
+        "best_params": best.user_attrs.get("params"),
+        "trials": len(rows),
+        "complete": len(complete),
+        "cost": study_cost(study),
+        "elapsed_seconds": round(time.time() - start, 1),
+        "data": data.describe(),
+        "space": space_name,
+        "strategy": args.strategy,
+        "epochs": epochs,
+        "seed": args.seed,
+        "study": name,
+        "storage": args.storage,
+        "trial_table": rows,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{'trial':>5}  {'state':<8} {'valid %':>7} {'epochs':>6} {'secs':>6} {'params':>8}  architecture")
+    shown = sorted(rows, key=lambda r: -(r["value"] if r["value"] is not None else -1.0))[:20]
+    for r in shown:
+        v = f"{r['value']:.2f}" if r["value"] is not None else "-"
+        s = f"{r['seconds']:.0f}" if r["seconds"] is not None else "-"
+        extra = f"  ({r['fail_reason']})" if r["fail_reason"] and r["state"] != "complete" else ""
+        print(f"{r['number']:>5}  {r['state']:<8} {v:>7} {r['epochs']:>6} {s:>6} {r['params'] or '-':>8}  {r['arch']}{extra}")
+    if len(rows) > len(shown):
+        print(f"  ... {len(rows) - len(shown)} more trials in the study")
+    cost = result["cost"]
+    print(f"best architecture  {result['best_arch']}")
+    print(f"valid accuracy     {best.value:.2f}%  (trial {best.number} of {len(rows)})")
+    print(f"test accuracy      {test_acc:.2f}%" if test_acc is not None else "test accuracy      - (no test split or checkpoint)")
+    print(f"cost               {cost['epochs']:.0f} epochs, {cost['seconds'] or 0:.0f} s of training; "
+          f"{result['elapsed_seconds']:.0f} s wall")
+    print(f"study              {name} in {args.storage} (rerun the same command to resume)")
+    return 0
