@@ -1,0 +1,224 @@
+"""Sequential regression for final performance (Baker, Gupta, Raskar & Naik, ICLR-W 2018).
+
+Features of a partially trained network: its architecture features and hyperparameters (log-scaled
+when they span orders of magnitude), the observed partial curve, its first and second differences,
+and summary statistics (last value, mean of the last points, best value, slope of the last third).
+One regressor per cut-off (length of the observed prefix), trained on curves already finished.
+
+Models: ν-SVR with RBF kernel and the paper's random hyperparameter search by cross-validation
+(``svr``), random forest (``rf``), Bayesian ridge (``bayes_ridge``), and ``ensemble``, the equal
+mixture of the three. Uncertainty: a small bootstrap ensemble's spread plus the cross-validated
+residual variance (the mixture's variance for ``ensemble``).
+
+The regression target is the change from the last observed value to the final one, in the metric's
+working scale (log for an unbounded loss/perplexity): the last value carries most of the signal and
+the regressor learns what is left.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from archscout.errors import ArchscoutError
+from archscout.estimation.curves.base import Metric
+
+MODELS = ("svr", "rf", "bayes_ridge", "ensemble")
+
+
+def _log_columns(features: np.ndarray) -> np.ndarray:
+    """Columns that are positive and span more than a decade are modelled on a log scale."""
+    f = features
+    if f.size == 0:
+        return np.zeros(0, bool)
+    pos = np.all(f > 0, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        span = np.nanmax(f, axis=0) / np.where(pos, np.nanmin(f, axis=0), 1.0)
+    return pos & (span > 10)
+
+
+def curve_features(prefix: np.ndarray) -> np.ndarray:
+    """Curve part of the feature vector for prefixes (n, tau): values, diffs, second diffs, summaries."""
+    p = np.asarray(prefix, float)
+    n, tau = p.shape
+    d1 = np.diff(p, axis=1)
+    d2 = np.diff(p, n=2, axis=1)
+    k = max(2, tau // 3)
+    tail = p[:, -k:]
+    t = np.arange(k) - (k - 1) / 2
+    slope = tail @ t / (t @ t) if k > 1 else np.zeros(n)
+    zero = np.zeros(n)
+    summ = np.column_stack([
+        p[:, -1], tail.mean(axis=1), p.max(axis=1), p.min(axis=1), slope, d1[:, -1] if tau > 1 else zero,
+        # instability: a curve that collapsed before a learning-rate drop often recovers after it
+        d1.std(axis=1) if tau > 1 else zero, (d1 < 0).sum(axis=1), p.max(axis=1) - p[:, -1], np.argmax(p, axis=1) / tau,
+    ])
+    return np.hstack([p, d1, d2, summ])
+
+
+class SequentialRegressor:
+    """Predict the final value of a curve from its first ``tau`` points (fixed cut-off).
+
+    ``fit(features, prefixes, finals)`` then ``predict(features, prefixes) -> (mean, std)``.
+    """
+
+    def __init__(
+        self,
+        model: str = "svr",
+        metric: Metric | None = None,
+        n_search: int = 40,
+        cv: int = 3,
+        n_ensemble: int = 5,
+        seed: int | None = 0,
+    ) -> None:
+        if model not in MODELS:
+            raise ArchscoutError(f"unknown regression model {model!r}; choose from {', '.join(MODELS)}")
+        self.model = model
+        self.metric = metric or Metric()
+        self.n_search = n_search
+        self.cv = cv
+        self.n_ensemble = n_ensemble
+        self.seed = seed
+
+    @property
+    def _log(self) -> bool:
+        """A positive metric unbounded above (loss, perplexity) is modelled on a log scale."""
+        return self.metric.lower >= 0 and not np.isfinite(self.metric.upper)
+
+    def _g(self, y: np.ndarray) -> np.ndarray:
+        return np.log(np.maximum(y, 1e-12)) if self._log else np.asarray(y, float)
+
+    def _ginv(self, v: np.ndarray) -> np.ndarray:
+        return np.exp(v) if self._log else v
+
+    def _anchor(self, prefixes: np.ndarray) -> np.ndarray:
+        """Working-scale value the target is measured from: the last observed point."""
+        return self._g(prefixes)[:, -1]
+
+    def _design(self, features: np.ndarray, prefixes: np.ndarray) -> np.ndarray:
+        f = np.asarray(features, float).reshape(len(prefixes), -1)
+        if f.shape[1]:
+            f = np.where(self._logcols[None, :], np.log(np.where(self._logcols[None, :], np.maximum(f, 1e-300), 1.0)), f)
+        return np.hstack([f, curve_features(self._g(prefixes))])
+
+    def _make(self, params: dict, seed: int):
+        if self.model == "svr":
+            from sklearn.svm import NuSVR
+
+            return NuSVR(kernel="rbf", **params)
+        if self.model == "rf":
+            from sklearn.ensemble import RandomForestRegressor
+
+            return RandomForestRegressor(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
+        from sklearn.linear_model import BayesianRidge
+
+        return BayesianRidge()
+
+    def fit(self, features: np.ndarray, prefixes: np.ndarray, finals: np.ndarray) -> SequentialRegressor:
+        if self.model == "ensemble":
+            self.members_ = [
+                SequentialRegressor(m, self.metric, self.n_search, self.cv, self.n_ensemble, self.seed).fit(
+                    features, prefixes, finals)
+                for m in ("svr", "bayes_ridge", "rf")
+            ]
+            self.n_train_ = self.members_[0].n_train_
+            return self
+        from sklearn.model_selection import KFold, cross_val_predict
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        prefixes = np.asarray(prefixes, float)
+        finals = np.asarray(finals, float)
+        if prefixes.ndim != 2 or prefixes.shape[1] < 1:
+            raise ArchscoutError("sequential regression needs prefixes of shape (curves, epochs)")
+        ok = np.all(np.isfinite(prefixes), axis=1) & np.isfinite(finals)
+        features = np.asarray(features, float).reshape(len(prefixes), -1)
+        ok &= np.all(np.isfinite(features), axis=1)
+        if ok.sum() < max(2 * self.cv, 6):
+            raise ArchscoutError(
+                f"sequential regression needs at least {max(2 * self.cv, 6)} finished curves, got {int(ok.sum())}"
+            )
+        features, prefixes, finals = features[ok], prefixes[ok], finals[ok]
+        self._logcols = _log_columns(features)
+        X = self._design(features, prefixes)
+        t = self._g(finals) - self._anchor(prefixes)
+        self._ymu, self._ysd = float(t.mean()), float(t.std() or 1.0)
+        ts = (t - self._ymu) / self._ysd
+        rng = np.random.default_rng(self.seed)
+        cv = KFold(self.cv, shuffle=True, random_state=int(rng.integers(2**31)))
+        params: dict = {}
+        if self.model == "svr":
+            # Baker et al.: random search over the SVR hyperparameters, scored by cross-validation.
+            from sklearn.model_selection import cross_val_score
+
+            best = (-np.inf, {"C": 1.0, "gamma": "scale", "nu": 0.5})
+            d = X.shape[1]
+            for _ in range(self.n_search):
+                cand = {"C": float(10 ** rng.uniform(-1, 3)), "gamma": float(10 ** rng.uniform(-3, 1) / d),
+                        "nu": float(rng.uniform(0.1, 0.9))}
+                pipe = make_pipeline(StandardScaler(), self._make(cand, 0))
+                s = float(np.mean(cross_val_score(pipe, X, ts, cv=cv, scoring="neg_mean_squared_error")))
+                if s > best[0]:
+                    best = (s, cand)
+            params = best[1]
+        self.params_ = params
+        pipe = make_pipeline(StandardScaler(), self._make(params, int(rng.integers(2**31))))
+        resid = cross_val_predict(pipe, X, ts, cv=cv) - ts
+        self.cv_var_ = float(np.mean(resid**2))
+        self.models_ = []
+        n = len(X)
+        for i in range(self.n_ensemble if self.model != "bayes_ridge" else 1):
+            idx = rng.integers(0, n, n) if i > 0 else np.arange(n)
+            m = make_pipeline(StandardScaler(), self._make(params, int(rng.integers(2**31))))
+            m.fit(X[idx], ts[idx])
+            self.models_.append(m)
+        self.n_train_ = n
+        return self
+
+    def predict(self, features: np.ndarray, prefixes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Predicted final values and their std (original units, first-order delta method)."""
+        if self.model == "ensemble" and hasattr(self, "members_"):
+            out = [m.predict(features, prefixes) for m in self.members_]
+            mus = np.array([o[0] for o in out])
+            var = np.array([o[1] ** 2 for o in out])
+            mean = mus.mean(axis=0)
+            return mean, np.sqrt(np.mean(var + mus**2, axis=0) - mean**2)
+        if not hasattr(self, "models_"):
+            raise ArchscoutError("fit the sequential regressor before predicting")
+        prefixes = np.atleast_2d(np.asarray(prefixes, float))
+        X = self._design(features, prefixes)
+        preds = np.array([m.predict(X) for m in self.models_])
+        mu_s = preds.mean(axis=0)
+        var_s = preds.var(axis=0) + self.cv_var_
+        mu_t = mu_s * self._ysd + self._ymu
+        sd_t = np.sqrt(var_s) * self._ysd
+        mean = self._ginv(self._anchor(prefixes) + mu_t)
+        std = mean * sd_t if self._log else sd_t  # delta method on the log scale
+        return mean, np.abs(std)
+
+
+class CutoffRegressors:
+    """One :class:`SequentialRegressor` per cut-off, trained on demand from a pool of finished curves.
+
+    This is how a search uses Baker's method: the pool grows as trials finish; the model for
+    cut-off tau is refitted when the pool has grown by ``refit_growth`` (fraction) since its fit.
+    """
+
+    def __init__(self, model: str = "svr", metric: Metric | None = None, refit_growth: float = 0.2, **kw) -> None:
+        self.model = model
+        self.metric = metric or Metric()
+        self.refit_growth = refit_growth
+        self.kw = kw
+        self._models: dict[int, tuple[int, SequentialRegressor]] = {}
+
+    def predict(self, pool_features: np.ndarray, pool_curves: np.ndarray, features: np.ndarray,
+                prefix: np.ndarray) -> tuple[float, float]:
+        tau = len(prefix)
+        cached = self._models.get(tau)
+        n = len(pool_curves)
+        if cached is None or n >= cached[0] * (1 + self.refit_growth):
+            reg = SequentialRegressor(self.model, self.metric, **self.kw).fit(
+                pool_features, pool_curves[:, :tau], pool_curves[:, -1])
+            self._models[tau] = (n, reg)
+            cached = self._models[tau]
+        mean, std = cached[1].predict(np.asarray(features, float).reshape(1, -1), np.asarray(prefix, float)[None, :])
+        return float(mean[0]), float(std[0])
