@@ -1,0 +1,215 @@
+"""The NAS-Bench-201 network in PyTorch, built as the benchmark builds it (Dong & Yang, ICLR 2020).
+
+Macro skeleton (the benchmark's "TinyNetwork" with a fixed cell): a 3x3 conv + BN stem, three stages
+of N identical cells with C, 2C and 4C channels, a residual reduction block (ReLU-Conv-BN 3x3 stride 2,
+ReLU-Conv-BN 3x3, shortcut = 2x2 average pool + 1x1 conv) between stages, then BN + ReLU, global
+average pooling and a linear classifier. Inside a cell node j sums op(i->j)(node i) over i < j and the
+cell returns node 3. Ops: ``none`` (zeros), ``skip_connect`` (identity), ``nor_conv_1x1`` and
+``nor_conv_3x3`` (ReLU-Conv-BN), ``avg_pool_3x3`` (stride 1, padding excluded from the average).
+With C=16, N=5 on 3x32x32 inputs this reproduces the benchmark's parameter counts exactly
+(e.g. 1.531546 M for the all-3x3 cell on CIFAR-10; see tests/spaces/test_nb201_net.py).
+
+The same network is built with 1-D layers for signals of shape (channels, length), e.g. MNIST-1D.
+torch is imported here only: ``import archscout.spaces`` never pulls it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from archscout.errors import ArchscoutError
+from archscout.spaces.nb201 import EDGES, NUM_NODES, OPS
+
+
+def _layers(dim: int) -> tuple[type, type, type, type]:
+    if dim == 2:
+        return nn.Conv2d, nn.BatchNorm2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d
+    if dim == 1:
+        return nn.Conv1d, nn.BatchNorm1d, nn.AvgPool1d, nn.AdaptiveAvgPool1d
+    raise ArchscoutError(f"NB201 networks take 1-D signals or 2-D images, not {dim}-D inputs")
+
+
+class ReLUConvBN(nn.Module):
+    """ReLU -> Conv (no bias) -> BatchNorm, the benchmark's convolution op."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, padding: int, dim: int = 2) -> None:
+        super().__init__()
+        conv, bn, _, _ = _layers(dim)
+        self.op = nn.Sequential(
+            nn.ReLU(inplace=False),
+            conv(c_in, c_out, kernel, stride=stride, padding=padding, bias=False),
+            bn(c_out, affine=True, track_running_stats=True),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.op(x)
+
+
+class Zero(nn.Module):
+    """The ``none`` op: an edge that carries zeros (keeps the graph, so gradients see the cell)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mul(0.0)
+
+
+class ResidualReduction(nn.Module):
+    """The benchmark's reduction block between stages: halves the resolution, changes channels."""
+
+    def __init__(self, c_in: int, c_out: int, dim: int = 2) -> None:
+        super().__init__()
+        conv, _, pool, _ = _layers(dim)
+        self.conv_a = ReLUConvBN(c_in, c_out, 3, 2, 1, dim)
+        self.conv_b = ReLUConvBN(c_out, c_out, 3, 1, 1, dim)
+        self.downsample = nn.Sequential(
+            pool(kernel_size=2, stride=2, padding=0), conv(c_in, c_out, 1, stride=1, padding=0, bias=False)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.downsample(x) + self.conv_b(self.conv_a(x))
+
+
+def make_op(name: str, channels: int, dim: int = 2) -> nn.Module:
+    """One cell op (stride 1, same channels in and out, as in every NB201 cell)."""
+    _, _, pool, _ = _layers(dim)
+    if name == "none":
+        return Zero()
+    if name == "skip_connect":
+        return nn.Identity()
+    if name == "nor_conv_1x1":
+        return ReLUConvBN(channels, channels, 1, 1, 0, dim)
+    if name == "nor_conv_3x3":
+        return ReLUConvBN(channels, channels, 3, 1, 1, dim)
+    if name == "avg_pool_3x3":
+        return pool(3, stride=1, padding=1, count_include_pad=False)
+    raise ArchscoutError(f"unknown NAS-Bench-201 op {name!r}; ops are {', '.join(OPS)}")
+
+
+class Cell(nn.Module):
+    """A NB201 cell: node j = sum_{i<j} op_{i->j}(node i); the output is the last node."""
+
+    def __init__(self, arch: Sequence[int], channels: int, dim: int = 2) -> None:
+        super().__init__()
+        self.edges = nn.ModuleList(make_op(OPS[o], channels, dim) for o in arch)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        for j in range(1, NUM_NODES):
+            total = None
+            for k, (i, jj) in enumerate(EDGES):
+                if jj == j:
+                    y = self.edges[k](nodes[i])
+                    total = y if total is None else total + y
+            nodes.append(total)
+        return nodes[-1]
+
+
+class NB201Network(nn.Module):
+    """The full NAS-Bench-201 network for one cell; ``forward`` returns logits."""
+
+    def __init__(
+        self, arch: Sequence[int], input_shape: Sequence[int], num_classes: int, C: int = 16, N: int = 5
+    ) -> None:
+        super().__init__()
+        arch = tuple(int(a) for a in arch)
+        if len(arch) != len(EDGES) or not all(0 <= a < len(OPS) for a in arch):
+            raise ArchscoutError(f"not a NAS-Bench-201 architecture: {arch!r}")
+        input_shape = tuple(int(s) for s in input_shape)
+        if len(input_shape) not in (2, 3) or min(input_shape) < 1:
+            raise ArchscoutError(
+                f"input_shape must be (channels, length) or (channels, height, width), got {input_shape!r}"
+            )
+        if num_classes < 1 or C < 1 or N < 1:
+            raise ArchscoutError(f"num_classes, C and N must be positive (got {num_classes}, {C}, {N})")
+        dim = len(input_shape) - 1
+        conv, bn, _, gap = _layers(dim)
+        self.arch, self.input_shape, self.num_classes, self.C, self.N, self.dim = arch, input_shape, num_classes, C, N, dim
+        self.stem = nn.Sequential(conv(input_shape[0], C, 3, padding=1, bias=False), bn(C))
+        cells: list[nn.Module] = []
+        c_prev = C
+        for stage, c in enumerate((C, 2 * C, 4 * C)):
+            if stage > 0:
+                cells.append(ResidualReduction(c_prev, c, dim))
+            cells.extend(Cell(arch, c, dim) for _ in range(N))
+            c_prev = c
+        self.cells = nn.Sequential(*cells)
+        self.lastact = nn.Sequential(bn(c_prev), nn.ReLU(inplace=True))
+        self.global_pooling = gap(1)
+        self.classifier = nn.Linear(c_prev, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The pooled pre-classifier features (what NASWOT-style proxies look at is inside)."""
+        out = self.lastact(self.cells(self.stem(x)))
+        return self.global_pooling(out).flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def build(arch: Sequence[int], input_shape: Sequence[int], num_classes: int, C: int = 16, N: int = 5) -> NB201Network:
+    return NB201Network(arch, input_shape, num_classes, C=C, N=N)
+
+
+def count_params(module: nn.Module) -> int:
+    """Trainable parameters (BN running statistics are buffers and do not count, as in NB201)."""
+    return int(sum(p.numel() for p in module.parameters() if p.requires_grad))
+
+
+def count_flops(module: nn.Module, input_shape: Sequence[int]) -> int:
+    """Operations of one forward pass on one input, counted as the NAS-Bench-Suite-Zero ``flops`` column.
+
+    Convolutions and linear layers count one per weight use (plus one per output for a bias); average
+    pools count kernel-size per output, global pooling one per input element; ReLU one and BatchNorm two
+    per element; additions are free. With these rules the counts of all NB201 cells (C=16, N=5, CIFAR)
+    equal the published column minus a constant 1,078 (checked on 300 cells; the constant does not
+    change any ranking). The forward pass uses batch size 1 in eval mode so BN statistics are untouched.
+    """
+    total = [0]
+
+    def conv_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
+        per_out = (m.in_channels // m.groups) * int(torch.tensor(m.kernel_size).prod())
+        total[0] += out.numel() * per_out + (out.numel() if m.bias is not None else 0)
+
+    def linear_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
+        total[0] += out.numel() * m.in_features + (out.numel() if m.bias is not None else 0)
+
+    def pool_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
+        k = m.kernel_size if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * (out.dim() - 2)
+        total[0] += out.numel() * int(torch.tensor(k).prod())
+
+    def elementwise(per: int):
+        def hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
+            total[0] += per * out.numel()
+        return hook
+
+    def gap_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
+        total[0] += inp[0].numel()
+
+    hooks = []
+    for m in module.modules():
+        if isinstance(m, nn.ReLU):
+            hooks.append(m.register_forward_hook(elementwise(1)))
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            hooks.append(m.register_forward_hook(elementwise(2)))
+        elif isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
+            hooks.append(m.register_forward_hook(gap_hook))
+        elif isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            hooks.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(linear_hook))
+        elif isinstance(m, (nn.AvgPool1d, nn.AvgPool2d, nn.MaxPool1d, nn.MaxPool2d)):
+            hooks.append(m.register_forward_hook(pool_hook))
+    was_training = module.training
+    module.eval()
+    try:
+        p = next(module.parameters(), None)
+        kw = {"dtype": p.dtype, "device": p.device} if p is not None else {}
+        with torch.no_grad():
+            module(torch.zeros((1, *tuple(input_shape)), **kw))
+    finally:
+        for h in hooks:
+            h.remove()
+        module.train(was_training)
+    return total[0]
