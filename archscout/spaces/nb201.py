@@ -201,6 +201,16 @@ class NB201Space(SearchSpace):
         except ValueError as e:
             raise ArchscoutError(f"parameters do not describe a NAS-Bench-201 cell: {e}") from None
 
+    def to_module(self, arch: tuple[int, ...], input_shape: Sequence[int], num_classes: int, C: int = 16, N: int = 5) -> Any:
+        """The benchmark's PyTorch network for this cell (torch imported only here).
+
+        `input_shape` is (channels, height, width) for images or (channels, length) for 1-D signals.
+        """
+        self._check(tuple(arch))
+        from archscout.spaces.nb201_net import NB201Network
+
+        return NB201Network(arch, input_shape, num_classes, C=C, N=N)
+
     def _check(self, arch: Any) -> None:
         if not (isinstance(arch, tuple) and len(arch) == len(EDGES) and all(isinstance(o, int) and 0 <= o < len(OPS) for o in arch)):
             raise ArchscoutError(f"not a NAS-Bench-201 architecture: {arch!r}")
