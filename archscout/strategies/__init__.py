@@ -6,10 +6,12 @@ from typing import Any
 
 from archscout.errors import ArchscoutError
 from archscout.spaces.base import SearchSpace
+from archscout.strategies.bananas import BananasSampler
 from archscout.strategies.base import ArchSampler, History, read_history
 from archscout.strategies.bo import BOSampler
 from archscout.strategies.evolution import RegularizedEvolutionSampler
 from archscout.strategies.local import LocalSearchSampler
+from archscout.strategies.npenas import NPENASSampler
 from archscout.strategies.random import RandomSearchSampler
 from archscout.strategies.reinforce import ReinforceSampler
 
@@ -19,6 +21,8 @@ STRATEGIES: dict[str, type[ArchSampler]] = {
     "local": LocalSearchSampler,
     "bo": BOSampler,
     "reinforce": ReinforceSampler,
+    "bananas": BananasSampler,
+    "npenas": NPENASSampler,
 }
 
 
@@ -32,4 +36,5 @@ def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwarg
 __all__ = [
     "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler",
     "BOSampler", "RegularizedEvolutionSampler", "LocalSearchSampler", "RandomSearchSampler", "ReinforceSampler",
+    "BananasSampler", "NPENASSampler",
 ]

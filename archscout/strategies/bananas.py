@@ -1,0 +1,133 @@
+"""BANANAS (White, Neiswanger & Savani 2021): predictor-guided search with an ensemble and Thompson sampling.
+
+Each proposal refits the predictor on every result so far (the predictor is "fine-tuned during
+search" by retraining on the grown history), builds a candidate pool by mutating the best
+architectures, scores the pool with an acquisition over the ensemble's mean and spread, and proposes
+the best candidate. Candidates whose equivalence class (canonical cell) was already evaluated are
+skipped: retraining an identical network wastes a query.
+
+`PredictorGuidedSampler` is the shared machinery; NPENAS (npenas.py) changes the predictor, the pool
+and the acquisition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.stats import norm
+
+from archscout.errors import ArchscoutError
+from archscout.spaces.base import Arch, SearchSpace
+from archscout.strategies.base import ArchSampler, History
+
+ACQUISITIONS = ("its", "ei", "ucb", "mean")
+
+
+class PredictorGuidedSampler(ArchSampler):
+    """Random warm-up, then: refit predictor -> candidate pool -> acquisition -> propose the argmax."""
+
+    default_predictor = "mlp"
+    default_acquisition = "its"
+    default_predictor_kwargs: dict[str, Any] = {}
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        predictor: str | None = None,
+        predictor_kwargs: dict[str, Any] | None = None,
+        acquisition: str | None = None,
+        n_init: int = 10,
+        pool_size: int = 100,
+        n_parents: int = 10,
+        ucb_beta: float = 2.0,
+        seed: int | None = None,
+    ) -> None:
+        from archscout.estimation.predictors import predictor_class
+
+        super().__init__(space, seed=seed, unique=True)
+        self.predictor = predictor or self.default_predictor
+        cls = predictor_class(self.predictor)  # raises on an unknown name
+        self.predictor_kwargs = dict(self.default_predictor_kwargs if predictor_kwargs is None else predictor_kwargs)
+        self.acquisition = acquisition or self.default_acquisition
+        if self.acquisition not in ACQUISITIONS:
+            raise ArchscoutError(f"unknown acquisition {self.acquisition!r}; choose from {', '.join(ACQUISITIONS)}")
+        if pool_size < 1 or n_parents < 1:
+            raise ArchscoutError("pool_size and n_parents must be at least 1")
+        self.n_init = max(n_init, cls.min_points)
+        self.pool_size = pool_size
+        self.n_parents = n_parents
+        self.ucb_beta = ucb_beta
+        self.last_model_: Any = None
+
+    # --- what the two strategies differ in ------------------------------------------------------
+    def candidates(self, history: History, rng: np.random.Generator, seen: set[Arch]) -> list[Arch]:
+        """BANANAS: `pool_size` mutations (1 or 2 edits) spread over the top `n_parents` architectures."""
+        order = np.argsort(-np.asarray(history.values), kind="stable")[: self.n_parents]
+        pool: dict[Arch, Arch] = {}
+        per_parent = int(np.ceil(self.pool_size / len(order)))
+        for i in order:
+            parent, added = history.archs[int(i)], 0
+            for _ in range(per_parent * 3):  # a few tries per slot: many mutations land on seen classes
+                child = self.space.mutate(parent, rng)
+                if rng.random() < 0.5:
+                    child = self.space.mutate(child, rng)
+                c = self.space.canonical(child)
+                if c not in seen and c not in pool:
+                    pool[c] = child
+                    added += 1
+                    if added == per_parent:
+                        break
+        return list(pool.values())[: self.pool_size]
+
+    # --- shared loop ----------------------------------------------------------------------------
+    def fit_predictor(self, history: History, rng: np.random.Generator):
+        from archscout.estimation.predictors import make_predictor
+
+        model = make_predictor(self.predictor, self.space, seed=int(rng.integers(2**31)), **self.predictor_kwargs)
+        return model.fit(history.archs, history.values)
+
+    def score(self, mean: np.ndarray, std: np.ndarray, best: float, rng: np.random.Generator) -> np.ndarray:
+        if self.acquisition == "its":  # independent Thompson sampling: one draw per candidate
+            return mean + std * rng.standard_normal(len(mean))
+        if self.acquisition == "ei":
+            sd = np.maximum(std, 1e-9)
+            z = (mean - best) / sd
+            return (mean - best) * norm.cdf(z) + sd * norm.pdf(z)
+        if self.acquisition == "ucb":
+            return mean + self.ucb_beta * std
+        return mean
+
+    def propose(self, history: History, rng: np.random.Generator, study, trial) -> Arch:
+        seen = {self.space.canonical(a) for a in history.seen}
+        if len(history) < self.n_init:
+            return self._random_unseen(rng, history, seen)
+        cands = self.candidates(history, rng, seen)
+        if not cands:
+            return self._random_unseen(rng, history, seen)
+        model = self.fit_predictor(history, rng)
+        self.last_model_ = model
+        mean, std = model.predict(cands)
+        s = self.score(mean, std, float(np.max(history.values)), rng)
+        best = np.flatnonzero(s == s.max())
+        return cands[int(best[rng.integers(len(best))])]
+
+    def _random_unseen(self, rng: np.random.Generator, history: History, seen: set[Arch]) -> Arch:
+        arch = self.sample_new(rng, history.seen)
+        for _ in range(100):
+            if self.space.canonical(arch) not in seen:
+                break
+            arch = self.sample_new(rng, history.seen)
+        return arch
+
+
+class BananasSampler(PredictorGuidedSampler):
+    """BANANAS: MLP ensemble on the path encoding, independent Thompson sampling, mutation pool.
+
+    The ensemble is trained on ``("path", "pathstats")`` (the path encoding plus path statistics,
+    see estimation/predictors/encodings.py) for 100 epochs, to keep a refit per query affordable.
+    """
+
+    default_predictor = "mlp"
+    default_acquisition = "its"
+    default_predictor_kwargs = {"encoding": ("path", "pathstats"), "n_models": 5, "epochs": 100, "batch_size": 64}
