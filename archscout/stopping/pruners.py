@@ -1,0 +1,336 @@
+"""Prediction-based early stopping as Optuna pruners: they work in any Optuna study.
+
+A trial reports its learning curve with ``trial.report(value, epoch)`` (epochs 1..max_epochs; a
+curve reported from step 0 is read as epoch = step + 1). The metric is *declared* (direction and
+valid range) with :class:`~archscout.estimation.curves.base.Metric`; by default it is the study's
+direction with an unbounded range.
+
+* :class:`LCEPruner` (Domhan et al. 2015): after ``min_epochs``, stop when
+  P(y_final >= y_best) < delta under the parametric-ensemble posterior.
+* :class:`BakerPruner` (Baker et al. 2018): stop when the predicted final value plus ``margin``
+  predictive std is still worse than the best final value seen; the sequential regressor is
+  trained on the curves of the trials that completed.
+* :class:`PredictiveSuccessiveHalvingPruner` / :class:`PredictiveHyperbandPruner`: successive halving
+  / Hyperband where trials at a rung are ranked by their *predicted* final value (Baker et al.'s
+  Hyperband variant) instead of their current one.
+
+Bad curves never crash a search: too few points, NaN/inf, out-of-range values or a failing fit
+keep the trial running (a warning is logged once per trial and reason).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.pruners import BasePruner
+from optuna.trial import FrozenTrial, TrialState
+
+from archscout.errors import ArchscoutError
+from archscout.estimation.curves.base import InsufficientData, Metric
+
+_log = optuna.logging.get_logger("archscout.stopping")
+
+
+def _metric_for(study: optuna.Study, metric: Metric | None) -> Metric:
+    if metric is not None:
+        return metric
+    d = "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
+    return Metric(d, -math.inf, math.inf)
+
+
+def trial_curve(trial: FrozenTrial) -> tuple[np.ndarray, np.ndarray]:
+    """(epochs >= 1, values) of a trial's reports, sorted; step 0 present -> epochs are steps + 1."""
+    iv = trial.intermediate_values
+    if not iv:
+        return np.zeros(0), np.zeros(0)
+    steps = np.array(sorted(iv), float)
+    vals = np.array([iv[int(s)] for s in steps], float)
+    if steps[0] <= 0:
+        steps = steps - steps[0] + 1
+    return steps, vals
+
+
+def _complete_curves(study: optuna.Study) -> list[FrozenTrial]:
+    return [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.intermediate_values]
+
+
+def final_value(trial: FrozenTrial) -> float:
+    """A completed trial's final curve value (its last report; the objective value if it reported none)."""
+    _, v = trial_curve(trial)
+    if v.size and np.isfinite(v[-1]):
+        return float(v[-1])
+    return float(trial.value) if trial.value is not None else math.nan
+
+
+def best_final(study: optuna.Study, metric: Metric) -> float | None:
+    vals = [final_value(t) for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    vals = [v for v in vals if np.isfinite(v)]
+    if not vals:
+        return None
+    return max(vals) if metric.direction == "maximize" else min(vals)
+
+
+class _CurvePruner(BasePruner):
+    """Common bookkeeping: when to look at a trial, and never letting a bad curve crash the study."""
+
+    def __init__(self, max_epochs: int, metric: Metric | None, min_epochs: int | None,
+                 checkpoints: tuple[float, ...] | None, n_warmup_trials: int) -> None:
+        if max_epochs < 2:
+            raise ArchscoutError("max_epochs (the full training length) must be at least 2")
+        self.max_epochs = int(max_epochs)
+        self.metric = metric
+        self.min_epochs = int(min_epochs) if min_epochs is not None else max(3, int(round(0.1 * max_epochs)))
+        if checkpoints is not None and any(not 0 < c < 1 for c in checkpoints):
+            raise ArchscoutError("checkpoints are fractions of max_epochs in (0, 1)")
+        self.check_epochs = (
+            None if checkpoints is None else {max(1, int(round(c * max_epochs))) for c in checkpoints}
+        )
+        self.n_warmup_trials = n_warmup_trials
+        self._warned: set[tuple[int, str]] = set()
+        self.decisions: list[dict[str, Any]] = []  # what the pruner decided, for tests and reports
+
+    def _due(self, epochs: np.ndarray) -> bool:
+        if epochs.size == 0:
+            return False
+        e = int(epochs[-1])
+        if e < self.min_epochs or e >= self.max_epochs:
+            return False
+        return self.check_epochs is None or e in self.check_epochs
+
+    def _warn(self, trial: FrozenTrial, why: str) -> None:
+        key = (trial.number, why.split(":")[0])
+        if key not in self._warned:
+            self._warned.add(key)
+            _log.warning(f"trial {trial.number}: keeping it, cannot extrapolate its curve ({why})")
+
+    def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
+        epochs, values = trial_curve(trial)
+        if not self._due(epochs):
+            return False
+        metric = _metric_for(study, self.metric)
+        if len(_complete_curves(study)) < max(1, self.n_warmup_trials):
+            return False
+        best = best_final(study, metric)
+        if best is None:
+            return False
+        try:
+            stop, info = self._decide(study, trial, epochs, values, metric, best)
+        except InsufficientData as e:
+            self._warn(trial, str(e))
+            return False
+        except ArchscoutError as e:
+            self._warn(trial, str(e))
+            return False
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as e:  # a numerical failure of a fit
+            self._warn(trial, f"{type(e).__name__}: {e}")
+            return False
+        self.decisions.append({"trial": trial.number, "epoch": int(epochs[-1]), "best": best, "prune": stop, **info})
+        return stop
+
+    def _decide(self, study, trial, epochs, values, metric, best) -> tuple[bool, dict]:
+        raise NotImplementedError
+
+
+class LCEPruner(_CurvePruner):
+    """Domhan et al.'s rule: stop when P(y_final >= y_best) < delta (after ``min_epochs``).
+
+    ``mode="fast"`` (default, milliseconds) or ``"mcmc"`` (emcee reference, seconds per check).
+    ``checkpoints``: fractions of ``max_epochs`` at which to check (None: every epoch).
+    """
+
+    def __init__(self, max_epochs: int, metric: Metric | None = None, delta: float = 0.05,
+                 min_epochs: int | None = None, mode: str = "fast", checkpoints: tuple[float, ...] | None = None,
+                 n_warmup_trials: int = 1, seed: int = 0, **lce_kwargs: Any) -> None:
+        super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials)
+        if not 0 < delta < 1:
+            raise ArchscoutError("delta must be in (0, 1)")
+        self.delta = delta
+        self.mode = mode
+        self.seed = seed
+        self.lce_kwargs = lce_kwargs
+
+    def predict(self, epochs: np.ndarray, values: np.ndarray, metric: Metric, trial_number: int = 0):
+        from archscout.estimation.curves.lce import DomhanLCE
+
+        m = DomhanLCE(metric, horizon=self.max_epochs, mode=self.mode, seed=self.seed + trial_number,
+                      **self.lce_kwargs)
+        return m.fit(epochs, values).predict([self.max_epochs])
+
+    def _decide(self, study, trial, epochs, values, metric, best):
+        pred = self.predict(epochs, values, metric, trial.number)
+        p = pred.prob_better(best)
+        return p < self.delta, {"p_better": p, "mean": float(pred.mean[0]), "std": float(pred.std[0])}
+
+
+def _features(trial: FrozenTrial) -> list[float]:
+    """Architecture features + hyperparameters of a trial: user attr ``features`` if set, else its
+    numeric params in name order."""
+    f = trial.user_attrs.get("features")
+    if f is not None:
+        return [float(v) for v in f]
+    return [float(v) for k, v in sorted(trial.params.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+class BakerPruner(_CurvePruner):
+    """Baker et al.'s rule: stop when predicted final + ``margin`` x std is worse than the best final.
+
+    Needs ``n_train`` completed trials (their full curves train one regressor per checked cut-off).
+    """
+
+    def __init__(self, max_epochs: int, metric: Metric | None = None, model: str = "svr", margin: float = 1.0,
+                 min_epochs: int | None = None, checkpoints: tuple[float, ...] | None = (0.1, 0.2, 0.3, 0.5, 0.75),
+                 n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0) -> None:
+        super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6))
+        from archscout.estimation.curves.regression import MODELS
+
+        if model not in MODELS:
+            raise ArchscoutError(f"unknown regression model {model!r}; choose from {', '.join(MODELS)}")
+        self.model = model
+        self.margin = margin
+        self.n_train = n_train
+        self.kw = {"n_search": n_search, "seed": seed}
+        self.refit_growth = refit_growth
+        self._reg = None
+
+    def _pool(self, study: optuna.Study) -> tuple[np.ndarray, np.ndarray]:
+        feats, curves = [], []
+        for t in _complete_curves(study):
+            e, v = trial_curve(t)
+            if e.size >= self.max_epochs and np.all(np.isfinite(v[: self.max_epochs])):
+                feats.append(_features(t))
+                curves.append(v[: self.max_epochs])
+        if not curves:
+            return np.zeros((0, 0)), np.zeros((0, self.max_epochs))
+        nf = min(len(f) for f in feats)
+        return np.array([f[:nf] for f in feats], float).reshape(len(feats), nf), np.array(curves)
+
+    def predict(self, study: optuna.Study, trial: FrozenTrial, values: np.ndarray, metric: Metric) -> tuple[float, float]:
+        from archscout.estimation.curves.regression import CutoffRegressors
+
+        F, C = self._pool(study)
+        if len(C) < self.n_train:
+            raise InsufficientData(f"too little data: {len(C)} fully trained curves, need {self.n_train}")
+        if self._reg is None or self._reg.metric != metric:
+            self._reg = CutoffRegressors(self.model, metric, self.refit_growth, **self.kw)
+        if not np.all(np.isfinite(values)):
+            raise InsufficientData("too little data: the curve has NaN/inf points")
+        metric.check(values)
+        f = np.array(_features(trial)[: F.shape[1]], float)
+        if f.size != F.shape[1]:
+            raise InsufficientData("too little data: the trial lacks the features the model was trained on")
+        return self._reg.predict(F, C, f, values)
+
+    def _decide(self, study, trial, epochs, values, metric, best):
+        if epochs.size != int(epochs[-1]):
+            raise InsufficientData("too little data: the curve has missing epochs")
+        mean, std = self.predict(study, trial, values, metric)
+        optimistic = mean + metric.sign * self.margin * std
+        return metric.better(best, optimistic), {"mean": mean, "std": std}
+
+
+class PredictiveSuccessiveHalvingPruner(BasePruner):
+    """Successive halving whose rungs rank trials by their predicted final value.
+
+    Rungs at ``min_resource * reduction_factor**k`` epochs (below ``max_epochs``). At a rung a trial
+    goes on if its prediction is in the top 1/reduction_factor of the predictions recorded at that
+    rung (Optuna's ASHA rule); ``predictor`` is ``"lce"`` (Domhan, fast mode), ``"baker"`` or
+    ``"last"`` (the current value: plain successive halving). A trial whose curve cannot be
+    extrapolated is ranked by its current value.
+    """
+
+    def __init__(self, max_epochs: int, metric: Metric | None = None, predictor: str = "lce",
+                 min_resource: int = 1, reduction_factor: int = 3, bracket: int = 0, seed: int = 0,
+                 n_train: int = 10) -> None:
+        if predictor not in ("lce", "baker", "last"):
+            raise ArchscoutError(f"unknown predictor {predictor!r}; choose lce, baker or last")
+        if min_resource < 1 or reduction_factor < 2:
+            raise ArchscoutError("min_resource must be >= 1 and reduction_factor >= 2")
+        self.max_epochs = int(max_epochs)
+        self.metric = metric
+        self.predictor = predictor
+        self.min_resource = min_resource
+        self.eta = reduction_factor
+        self.bracket = bracket
+        self.rungs = []
+        r = min_resource * reduction_factor**bracket
+        while r < max_epochs:
+            self.rungs.append(int(r))
+            r *= reduction_factor
+        self._lce = LCEPruner(max_epochs, metric, min_epochs=2, seed=seed)
+        self._baker = BakerPruner(max_epochs, metric, min_epochs=1, checkpoints=None, n_train=n_train, seed=seed)
+        self.decisions: list[dict[str, Any]] = []
+
+    def _predict(self, study: optuna.Study, trial: FrozenTrial, e: np.ndarray, v: np.ndarray, metric: Metric) -> float:
+        try:
+            if self.predictor == "lce":
+                return float(self._lce.predict(e, v, metric, trial.number).mean[0])
+            if self.predictor == "baker":
+                return self._baker.predict(study, trial, v, metric)[0]
+        except (ArchscoutError, ValueError, FloatingPointError, np.linalg.LinAlgError):
+            pass
+        return float(v[-1])
+
+    def _key(self, rung: int) -> str:
+        return f"archscout:psh:{self.predictor}:b{self.bracket}:rung{rung}"
+
+    def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
+        e, v = trial_curve(trial)
+        if e.size == 0 or int(e[-1]) not in self.rungs or not np.isfinite(v[-1]):
+            return False
+        rung = int(e[-1])
+        key = self._key(rung)
+        if key in trial.system_attrs:
+            return False
+        metric = _metric_for(study, self.metric)
+        pred = self._predict(study, trial, e, v, metric)
+        if not np.isfinite(pred):
+            pred = float(v[-1])
+        study._storage.set_trial_system_attr(trial._trial_id, key, pred)
+        competing = [t.system_attrs[key] for t in study.get_trials(deepcopy=False) if key in t.system_attrs
+                     and t.number != trial.number] + [pred]
+        k = max(len(competing) // self.eta - 1, 0)
+        ranked = sorted(competing, reverse=metric.direction == "maximize")
+        keep = not metric.better(ranked[k], pred)
+        self.decisions.append({"trial": trial.number, "epoch": rung, "pred": pred, "prune": not keep})
+        return not keep
+
+
+class PredictiveHyperbandPruner(BasePruner):
+    """Hyperband over :class:`PredictiveSuccessiveHalvingPruner` brackets (trial number -> bracket)."""
+
+    def __init__(self, max_epochs: int, metric: Metric | None = None, predictor: str = "lce",
+                 min_resource: int = 1, reduction_factor: int = 3, seed: int = 0) -> None:
+        n = max(1, int(math.floor(math.log(max_epochs / min_resource, reduction_factor))) + 1)
+        self.brackets = [PredictiveSuccessiveHalvingPruner(max_epochs, metric, predictor, min_resource,
+                                                           reduction_factor, b, seed) for b in range(n)]
+
+    def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
+        return self.brackets[trial.number % len(self.brackets)].prune(study, trial)
+
+
+PRUNERS = ("lce", "baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker", "none")
+
+
+def make_pruner(name: str, max_epochs: int, metric: Metric | None = None, seed: int = 0, **kw: Any) -> BasePruner:
+    """A pruner by name: lce, baker, median, hyperband (Optuna's own), sh_lce, hyperband_lce,
+    hyperband_baker (prediction-ranked), none."""
+    if name == "lce":
+        return LCEPruner(max_epochs, metric, seed=seed, **kw)
+    if name == "baker":
+        return BakerPruner(max_epochs, metric, seed=seed, **kw)
+    if name == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=kw.get("n_startup_trials", 5),
+                                           n_warmup_steps=kw.get("n_warmup_steps", 0))
+    if name == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=kw.get("min_resource", 1), max_resource=max_epochs,
+                                              reduction_factor=kw.get("reduction_factor", 3))
+    if name == "sh_lce":
+        return PredictiveSuccessiveHalvingPruner(max_epochs, metric, "lce", seed=seed, **kw)
+    if name in ("hyperband_lce", "hyperband_baker"):
+        return PredictiveHyperbandPruner(max_epochs, metric, name.split("_")[1], seed=seed, **kw)
+    if name == "none":
+        return optuna.pruners.NopPruner()
+    raise ArchscoutError(f"unknown pruner {name!r}; choose from {', '.join(PRUNERS)}")
