@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import optuna
 
 from archscout.benchmarks.tabular import TabularBenchmark
@@ -14,14 +15,27 @@ class TabularObjective:
     resumed study is read from the study, not from a counter that died with the process.
     """
 
-    def __init__(self, benchmark: TabularBenchmark, column: str, epochs: int | None = None) -> None:
+    def __init__(self, benchmark: TabularBenchmark, column: str, epochs: int | None = None,
+                 curves: dict[str, np.ndarray] | None = None) -> None:
         benchmark.check_column(column, epochs)
         self.benchmark = benchmark
         self.column = column
         self.epochs = epochs
+        # Per-epoch curves (arch string -> values at epochs 1..T): replayed with trial.report so a
+        # pruner can stop the trial; a stopped trial costs the epochs it ran.
+        self.curves = curves
 
     def __call__(self, trial: optuna.Trial) -> float:
         arch = self.benchmark.space.suggest(trial)
+        curve = self.curves.get(self.benchmark.space.to_string(arch)) if self.curves else None
+        if curve is not None:
+            for e, v in enumerate(curve[:-1], start=1):
+                trial.report(float(v), e)
+                if trial.should_prune():
+                    self.benchmark.cost.add(e, None)
+                    trial.set_user_attr("cost_epochs", e)
+                    raise optuna.TrialPruned()
+            trial.report(float(curve[-1]), len(curve))
         before = self.benchmark.cost.as_dict()
         value = self.benchmark.query(arch, self.column, self.epochs)
         after = self.benchmark.cost.as_dict()

@@ -32,6 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL, 'journal:FILE', or 'memory'")
     p.add_argument("--study", default=None, help="study name (default: derived from the options)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--pruner", default="none",
+                   help="early stopping: lce (Domhan), baker, median, hyperband (Optuna's), sh_lce, hyperband_lce, "
+                        "hyperband_baker or none; on a table it needs --curves")
+    p.add_argument("--curves", type=Path, default=None,
+                   help="per-epoch curves to replay (CSV with 'arch' and epoch_N/acc_N columns); the search runs "
+                        "over the architectures that have one")
     from archscout.cli.live import add_arguments as _add_live_arguments
 
     _add_live_arguments(p)
@@ -44,22 +50,44 @@ def run(args: argparse.Namespace) -> int:
     from archscout.strategies import make_sampler
     from archscout.study import open_study, run_trials
 
-    if getattr(args, "data", None) is not None:  # live path: train real networks
-        from archscout.cli.live import run_live
+    from archscout.estimation.curves.base import Metric
+    from archscout.stopping import make_pruner
 
+    if getattr(args, "data", None) is not None:  # live path: train real networks
+        from archscout.cli.live import DEFAULT_EPOCHS, run_live
+
+        if args.pruner != "none":  # live validation accuracy is in percent, epochs from 1
+            epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(args.space or "chain", 10)
+            args.live_pruner = make_pruner(args.pruner, max(2, epochs), Metric.accuracy(percent=True), seed=args.seed)
         return run_live(args)
     if args.trials < 1:
         raise ArchscoutError("--trials must be at least 1")
     # Validate everything before the study is created, so bad input writes nothing.
-    bench = get_benchmark(args.benchmark, args.table)
-    objective = TabularObjective(bench, args.dataset)
+    curves = None
+    if args.curves is not None:
+        from archscout.benchmarks.curves import curve_benchmark
+        from archscout.spaces import get_space
+
+        bench, curves = curve_benchmark(args.curves, get_space(args.benchmark), column=args.dataset)
+    else:
+        bench = get_benchmark(args.benchmark, args.table)
+    if args.pruner != "none" and curves is None:
+        raise ArchscoutError(f"--pruner {args.pruner} needs per-epoch curves: give --curves PATH (or --data to train)")
+    objective = TabularObjective(bench, args.dataset, curves=curves)
+    pruner = None
+    if curves is not None:
+        top = max(float(v.max()) for v in curves.values())
+        pruner = make_pruner(args.pruner, bench.max_epochs, Metric.accuracy(percent=top > 1), seed=args.seed)
     sampler = make_sampler(args.strategy, bench.space, seed=args.seed)
     name = args.study or "-".join(
         [args.benchmark, args.dataset, args.strategy, f"seed{args.seed}"] + ([args.table.stem] if args.table else [])
     )
     config = {"benchmark": args.benchmark, "dataset": args.dataset, "strategy": args.strategy, "seed": args.seed,
               "table": str(args.table) if args.table else None}
-    study = open_study(args.storage, name, bench.space.name, config, sampler)
+    if curves is not None:
+        name = args.study or f"{name}-{args.curves.stem}-{args.pruner}"
+        config.update(curves=str(args.curves), pruner=args.pruner)
+    study = open_study(args.storage, name, bench.space.name, config, sampler, pruner)
     progress = sys.stderr.isatty() and not args.json
     run_trials(study, objective, args.trials, progress=progress)
     best = study.best_trial
