@@ -164,6 +164,8 @@ def run_live(args: argparse.Namespace) -> int:
     study_config = {"data": str(args.data), "space": space_name, "strategy": args.strategy, "seed": args.seed,
                     "epochs": epochs, "val_fraction": args.val_fraction, "label": args.label,
                     "train": {k: v for k, v in config.as_dict().items() if k != "device"}, **module_kwargs}
+    if getattr(args, "pruner", "none") not in (None, "none"):
+        study_config["pruner"] = args.pruner
     # No pruning unless asked for: Optuna's default MedianPruner would cut short-schedule curves at epoch 1.
     pruner = getattr(args, "live_pruner", None) or optuna.pruners.NopPruner()
     study = open_study(args.storage, name, space.name, study_config, sampler, pruner)

@@ -1,0 +1,114 @@
+"""`archscout search --data ...`: a real (tiny) search end to end, resume, and bad input -> exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import optuna
+import pytest
+
+from archscout.cli.main import main
+from archscout.spaces import ChainSpace
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def signals(tmp_path):
+    rng = np.random.default_rng(0)
+    y = np.arange(150) % 3
+    x = rng.normal(scale=0.3, size=(150, 12))
+    for i, c in enumerate(y):
+        x[i, 4 * c: 4 * c + 3] += 2.0
+    p = tmp_path / "bumps.npz"
+    np.savez(p, x_train=x[:120], y_train=y[:120], x_test=x[120:], y_test=y[120:], kind=np.array("signal"))
+    return p
+
+
+def test_mlp_on_digits_json(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    base = ["search", "--data", "digits", "--space", "mlp", "--strategy", "random", "--epochs", "1", "--threads", "1",
+            "--budget-minutes", "2", "--storage", db, "--json"]
+    code, out, _ = _run(capsys, *base, "--trials", "2")
+    assert code == 0
+    r = json.loads(out)
+    assert {"best_arch", "best_value", "test_accuracy", "trials"} <= set(r)
+    assert r["trials"] == 2 and 0 <= r["test_accuracy"] <= 100 and r["best_value"] > 10
+    assert r["cost"]["epochs"] == 2
+    assert len(list((tmp_path / "s_checkpoints").rglob("*.pt"))) == 1  # only the best trial's weights stay
+
+
+def test_chain_on_own_npz_text_report(signals, tmp_path, capsys):
+    code, out, err = _run(capsys, "search", "--data", str(signals), "--space", "chain", "--epochs", "2", "--trials", "2",
+                          "--threads", "1", "--storage", f"sqlite:///{tmp_path / 's.db'}")
+    assert code == 0, err
+    assert "best architecture" in out and "test accuracy" in out and "valid %" in out
+    assert "trial   0" in err and "time left" in err  # progress lines
+
+
+def test_interrupted_trial_is_resumed(signals, tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    argv = ["search", "--data", str(signals), "--space", "chain", "--strategy", "random", "--epochs", "2",
+            "--threads", "1", "--storage", db, "--json"]
+    assert _run(capsys, *argv, "--trials", "1")[0] == 0
+    study = optuna.load_study(study_name="live-bumps-chain-random-seed0-e2", storage=db)
+    space = ChainSpace()
+    arch = space.from_string("C(16,3,1) FLATTEN")
+    trial = study.ask()  # left RUNNING, as by a killed process
+    for k, v in space.to_params(arch).items():
+        study._storage.set_trial_param(trial._trial_id, k, space.decisions()[k].index(v),
+                                       optuna.distributions.CategoricalDistribution(space.decisions()[k]))
+    code, out, _ = _run(capsys, *argv, "--trials", "3")
+    assert code == 0 and json.loads(out)["trials"] == 3  # the same command resumed the same study
+    trials = study.get_trials()
+    assert trials[1].state == optuna.trial.TrialState.FAIL and "interrupted" in trials[1].user_attrs["fail_reason"]
+    assert trials[2].state == optuna.trial.TrialState.COMPLETE and trials[2].user_attrs["arch"] == space.to_string(arch)
+
+
+def _npz(tmp_path, name="bad", **arrays):
+    p = tmp_path / f"{name}.npz"
+    np.savez(p, **arrays)
+    return str(p)
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--data", "digits", "--budget-minutes", "0"], "--budget-minutes must be positive"),
+    (["--data", "digits", "--budget-minutes", "0.00001"], "too small"),
+    (["--data", "nosuch"], "unknown dataset"),
+    (["--data", "digits", "--strategy", "annealing"], "unknown strategy"),
+    (["--data", "digits", "--space", "dag"], "unknown search space"),
+    (["--data", "digits", "--epochs", "0"], "epochs must be at least 1"),
+])
+def test_bad_input_exits_2_before_training(tmp_path, capsys, extra, message):
+    db = tmp_path / "s.db"
+    code, out, err = _run(capsys, "search", "--storage", f"sqlite:///{db}", *extra)
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not list(tmp_path.glob("*_checkpoints"))
+
+
+def test_bad_data_files_exit_2(tmp_path, capsys):
+    x = np.random.default_rng(0).normal(size=(20, 5))
+    y = np.arange(20) % 2
+    xn = x.copy()
+    xn[0, 0] = np.nan
+    for path, message in [(_npz(tmp_path, x_train=xn, y_train=y), "NaN/inf"),
+                          (_npz(tmp_path, "b", x_train=x, y_train=y + 1), "0..K-1"),
+                          (_npz(tmp_path, "c", x_train=x, y_train=np.zeros(20, int)), "single class")]:
+        code, _, err = _run(capsys, "search", "--data", path, "--storage", "memory")
+        assert code == 2 and message in err
+    csv = tmp_path / "rows.csv"
+    csv.write_text("a,b\n1,0\n2,1\n")
+    code, _, err = _run(capsys, "search", "--data", str(csv), "--storage", "memory")
+    assert code == 2 and "no label column 'label'" in err
+
+
+def test_nb201_needs_spatial_input(tmp_path, capsys):
+    csv = tmp_path / "rows.csv"
+    csv.write_text("a,b,label\n" + "".join(f"{i},{i % 5},{i % 2}\n" for i in range(30)))
+    code, _, err = _run(capsys, "search", "--data", str(csv), "--space", "nb201", "--storage", "memory")
+    assert code == 2 and "(2,)" in err and err.count("\n") == 1  # rows do not fit the cell network
