@@ -1,0 +1,97 @@
+"""Domhan's ensemble: fast and MCMC modes agree on curves drawn from the model; bad input."""
+
+import numpy as np
+import pytest
+
+from archscout.errors import ArchscoutError
+from archscout.estimation.curves import DomhanLCE, InsufficientData, Metric
+from archscout.estimation.curves.families import FAMILIES
+
+
+def synthetic(seed: int, n: int = 50, noise: float = 0.01):
+    """A curve from the model: a weighted sum of two families plus Gaussian noise."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(1, n + 1, dtype=float)
+    f1 = FAMILIES["pow3"](x, np.array([[0.8 + 0.05 * seed, 0.55, 0.6]]))[0]
+    f2 = FAMILIES["weibull"](x, np.array([[0.85, 0.15, 0.08, 1.0]]))[0]
+    clean = 0.6 * f1 + 0.4 * f2
+    return x, clean, clean + noise * rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fast_and_mcmc_agree_on_curves_from_the_model(seed):
+    x, clean, y = synthetic(seed)
+    k = 20
+    fast = DomhanLCE(Metric(), horizon=50, mode="fast", seed=seed).fit(x[:k], y[:k]).predict([50])
+    mcmc = DomhanLCE(Metric(), horizon=50, mode="mcmc", nsteps=700, burn=400, seed=seed).fit(x[:k], y[:k]).predict([50])
+    truth = clean[-1]
+    for p in (fast, mcmc):  # both cover the true final value
+        assert abs(p.mean[0] - truth) < 3 * p.std[0] + 0.01
+        assert 0.002 < p.std[0] < 0.15
+    assert abs(fast.mean[0] - mcmc.mean[0]) < 0.03
+    for best in (truth - 0.05, truth, truth + 0.05):
+        assert abs(fast.prob_better(best) - mcmc.prob_better(best)) < 0.35
+    assert fast.prob_better(truth - 0.1) > 0.9 and fast.prob_better(truth + 0.1) < 0.1
+
+
+def test_prediction_sharpens_with_more_epochs():
+    x, clean, y = synthetic(0)
+    sd = [DomhanLCE(Metric(), horizon=50).fit(x[:k], y[:k]).predict([50]).std[0] for k in (8, 20, 40)]
+    assert sd[0] > sd[2]
+
+
+def test_prob_better_is_a_probability_and_decreases_with_the_bar():
+    x, _, y = synthetic(1)
+    m = DomhanLCE(Metric(), horizon=50).fit(x[:15], y[:15])
+    ps = [m.prob_better(50, b) for b in (0.5, 0.8, 0.85, 0.9, 0.99)]
+    assert all(0 <= p <= 1 for p in ps)
+    assert ps == sorted(ps, reverse=True)
+    assert ps[0] > 0.99 and ps[-1] < 0.01
+
+
+def test_minimised_perplexity_curve():
+    x = np.arange(1, 41, dtype=float)
+    y = 80 + 200 * x**-0.8
+    p = DomhanLCE(Metric.loss(), horizon=40).fit(x[:12], y[:12]).predict([40])
+    assert p.mean[0] == pytest.approx(y[-1], rel=0.1)
+    # lower is better: P(final <= a value far above the curve) ~ 1
+    assert p.prob_better(200.0) > 0.99 and p.prob_better(20.0) < 0.01
+
+
+def test_short_curves_say_they_have_too_little_data():
+    with pytest.raises(InsufficientData, match="too little data"):
+        DomhanLCE(Metric(), horizon=20).fit([1, 2], [0.3, 0.4])
+
+
+def test_nan_and_inf_points_are_dropped():
+    x = np.arange(1, 11, dtype=float)
+    y = 0.9 - 0.5 * x**-0.7
+    bad = y.copy()
+    bad[[2, 5]] = [np.nan, np.inf]
+    a = DomhanLCE(Metric(), horizon=30).fit(x, bad).predict([30])
+    b = DomhanLCE(Metric(), horizon=30).fit(np.delete(x, [2, 5]), np.delete(y, [2, 5])).predict([30])
+    assert a.mean[0] == pytest.approx(b.mean[0])
+    with pytest.raises(InsufficientData):
+        DomhanLCE(Metric(), horizon=30).fit(x, np.full(10, np.nan))
+
+
+def test_constant_curve_predicts_the_constant():
+    p = DomhanLCE(Metric(), horizon=30).fit(np.arange(1, 9), np.full(8, 0.1)).predict([30])
+    assert np.isfinite(p.mean[0]) and abs(p.mean[0] - 0.1) < 0.05
+    assert p.prob_better(0.5) < 0.01
+
+
+def test_out_of_range_values_are_an_error():
+    with pytest.raises(ArchscoutError, match="outside the declared metric range"):
+        DomhanLCE(Metric(), horizon=30).fit(np.arange(1, 6), [10, 20, 30, 40, 50])  # percent, declared [0, 1]
+
+
+def test_misuse_is_one_clear_error():
+    with pytest.raises(ArchscoutError, match="mode"):
+        DomhanLCE(mode="slow")
+    with pytest.raises(ArchscoutError, match="families"):
+        DomhanLCE(families=("pow3", "nope"))
+    with pytest.raises(ArchscoutError, match="horizon"):
+        DomhanLCE(horizon=3).fit(np.arange(1, 6), np.linspace(0.1, 0.5, 5))
+    with pytest.raises(ArchscoutError, match="fit"):
+        DomhanLCE().predict([10])
