@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL, 'journal:FILE', or 'memory'")
     p.add_argument("--study", default=None, help="study name (default: derived from the options)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--proxies", type=Path, default=None,
+                   help="--strategy robot: CSV of zero-cost proxy scores ('arch' + one column per proxy); "
+                        "default: the bundled NAS-Bench-Suite-Zero CIFAR-10 scores")
     p.add_argument("--pruner", default="none",
                    help="early stopping: lce (Domhan), baker, median, hyperband (Optuna's), sh_lce, hyperband_lce, "
                         "hyperband_baker or none; on a table it needs --curves")
@@ -78,12 +81,18 @@ def run(args: argparse.Namespace) -> int:
     if curves is not None:
         top = max(float(v.max()) for v in curves.values())
         pruner = make_pruner(args.pruner, bench.max_epochs, Metric.accuracy(percent=top > 1), seed=args.seed)
-    sampler = make_sampler(args.strategy, bench.space, seed=args.seed)
+    if args.proxies is not None and args.strategy != "robot":
+        raise ArchscoutError("--proxies is used by --strategy robot only")
+    robot = {"budget": args.trials, "proxies": args.proxies} if args.strategy == "robot" else {}
+    sampler = make_sampler(args.strategy, bench.space, seed=args.seed, **robot)
     name = args.study or "-".join(
         [args.benchmark, args.dataset, args.strategy, f"seed{args.seed}"] + ([args.table.stem] if args.table else [])
+        + ([args.proxies.name.split(".")[0]] if args.proxies else [])
     )
     config = {"benchmark": args.benchmark, "dataset": args.dataset, "strategy": args.strategy, "seed": args.seed,
               "table": str(args.table) if args.table else None}
+    if args.proxies is not None:
+        config["proxies"] = str(args.proxies)
     if curves is not None:
         name = args.study or f"{name}-{args.curves.stem}-{args.pruner}"
         config.update(curves=str(args.curves), pruner=args.pruner)

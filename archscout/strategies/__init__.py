@@ -14,6 +14,7 @@ from archscout.strategies.local import LocalSearchSampler
 from archscout.strategies.npenas import NPENASSampler
 from archscout.strategies.random import RandomSearchSampler
 from archscout.strategies.reinforce import ReinforceSampler
+from archscout.strategies.robot import RoBoTSampler
 
 STRATEGIES: dict[str, type[ArchSampler]] = {
     "random": RandomSearchSampler,
@@ -23,6 +24,7 @@ STRATEGIES: dict[str, type[ArchSampler]] = {
     "reinforce": ReinforceSampler,
     "bananas": BananasSampler,
     "npenas": NPENASSampler,
+    "robot": RoBoTSampler,
 }
 
 
@@ -36,5 +38,5 @@ def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwarg
 __all__ = [
     "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler",
     "BOSampler", "RegularizedEvolutionSampler", "LocalSearchSampler", "RandomSearchSampler", "ReinforceSampler",
-    "BananasSampler", "NPENASSampler",
+    "BananasSampler", "NPENASSampler", "RoBoTSampler",
 ]
