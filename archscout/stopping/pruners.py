@@ -138,11 +138,13 @@ class LCEPruner(_CurvePruner):
     """Domhan et al.'s rule: stop when P(y_final >= y_best) < delta (after ``min_epochs``).
 
     ``mode="fast"`` (default, milliseconds) or ``"mcmc"`` (emcee reference, seconds per check).
-    ``checkpoints``: fractions of ``max_epochs`` at which to check (None: every epoch).
+    ``checkpoints``: fractions of ``max_epochs`` at which to check (default every 10%; None: every
+    epoch after ``min_epochs``).
     """
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, delta: float = 0.05,
-                 min_epochs: int | None = None, mode: str = "fast", checkpoints: tuple[float, ...] | None = None,
+                 min_epochs: int | None = None, mode: str = "fast",
+                 checkpoints: tuple[float, ...] | None = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
                  n_warmup_trials: int = 1, seed: int = 0, **lce_kwargs: Any) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials)
         if not 0 < delta < 1:

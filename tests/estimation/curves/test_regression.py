@@ -1,0 +1,75 @@
+"""Baker et al.'s sequential regression on real curves, and the bench curves command."""
+
+import json
+
+import numpy as np
+import pytest
+
+from archscout.cli.main import main
+from archscout.errors import ArchscoutError
+from archscout.estimation.curves import Metric, SequentialRegressor, read_curves
+from archscout.estimation.curves.regression import curve_features
+
+
+def r2(y, p):
+    return 1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2)
+
+
+def test_curve_features_by_hand():
+    f = curve_features(np.array([[0.1, 0.3, 0.4]]))[0]
+    # values, first differences, second difference, then the summaries
+    np.testing.assert_allclose(f[:6], [0.1, 0.3, 0.4, 0.2, 0.1, -0.1])
+    assert f[6] == pytest.approx(0.4)  # last
+    assert f[8] == pytest.approx(0.4) and f[9] == pytest.approx(0.1)  # max, min
+
+
+@pytest.mark.parametrize("model", ["svr", "bayes_ridge"])
+def test_beats_the_last_value_on_metaqnn_cifar10(shared_data, model):
+    cs = read_curves(shared_data / "baker2018" / "metaqnn_cifar10.csv")
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(len(cs))
+    tr, te = perm[:100], perm[100:400]
+    P, y = cs.curves[:, :5], cs.curves[:, -1]
+    reg = SequentialRegressor(model, Metric(), n_search=8).fit(cs.features[tr], P[tr], y[tr])
+    mu, sd = reg.predict(cs.features[te], P[te])
+    assert r2(y[te], mu) > 0.85 > r2(y[te], P[te, -1])
+    z = np.abs(mu - y[te]) / sd
+    assert 0.5 < np.mean(z < 1.0) < 0.95  # the uncertainty is roughly calibrated
+
+
+def test_perplexity_is_modelled_on_a_log_scale(shared_data):
+    cs = read_curves(shared_data / "baker2018" / "lstm_ptb.csv")
+    P, y = cs.curves[:, :16], cs.curves[:, -1]
+    reg = SequentialRegressor("bayes_ridge", Metric.loss()).fit(cs.features[:100], P[:100], y[:100])
+    mu, sd = reg.predict(cs.features[100:], P[100:])
+    assert r2(y[100:], mu) > 0.9 and np.all(mu > 0) and np.all(sd > 0)
+
+
+def test_too_few_curves_is_an_error():
+    with pytest.raises(ArchscoutError, match="at least 6 finished curves"):
+        SequentialRegressor("svr").fit(np.zeros((3, 1)), np.ones((3, 4)) * 0.5, np.ones(3) * 0.6)
+    with pytest.raises(ArchscoutError, match="unknown regression model"):
+        SequentialRegressor("xgb")
+
+
+def test_bench_curves_json(shared_data, capsys):
+    rc = main(["bench", "curves", "--curves", str(shared_data / "baker2018" / "metaqnn_cifar10.csv"),
+               "--cutoff", "0.25", "--max-test", "60", "--methods", "last", "bayes_ridge", "curvefit", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {(r["method"], r["cutoff"]) for r in out} == {("last", 0.25), ("bayes_ridge", 0.25), ("curvefit", 0.25)}
+    for r in out:
+        assert {"r2", "mse", "loglik"} <= set(r) and r["n_test"] == 60
+    by = {r["method"]: r for r in out}
+    assert by["bayes_ridge"]["r2"] > by["last"]["r2"]
+
+
+def test_bench_curves_bad_input_exits_2(tmp_path, capsys):
+    p = tmp_path / "t.csv"
+    p.write_text("arch,cifar10\na,1\n")
+    assert main(["bench", "curves", "--curves", str(p)]) == 2
+    assert "no per-epoch columns" in capsys.readouterr().err
+    q = tmp_path / "small.csv"
+    q.write_text("lr,acc_1,acc_2,acc_3\n" + "".join(f"0.{i},0.1,0.2,0.3\n" for i in range(1, 9)))
+    assert main(["bench", "curves", "--curves", str(q)]) == 2
+    assert "need --train-size" in capsys.readouterr().err

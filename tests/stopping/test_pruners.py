@@ -1,0 +1,148 @@
+"""The pruners' decisions on crafted curves, in plain Optuna studies and in `archscout search`."""
+
+import json
+import logging
+
+import numpy as np
+import optuna
+import pytest
+
+from archscout.cli.main import main
+from archscout.errors import ArchscoutError
+from archscout.estimation.curves import Metric
+from archscout.stopping import (
+    BakerPruner,
+    LCEPruner,
+    PredictiveSuccessiveHalvingPruner,
+    make_pruner,
+)
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+X = np.arange(1, 21, dtype=float)
+
+
+def good(c=0.9):
+    return c - 0.6 * X**-0.7
+
+
+def bad():
+    return 0.25 - 0.1 * X**-0.5
+
+
+def replay(curves, features=None):
+    def objective(trial):
+        curve = curves[trial.number]
+        if features is not None:
+            trial.set_user_attr("features", list(features[trial.number]))
+        for e, v in enumerate(curve, start=1):
+            trial.report(float(v), e)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return float(curve[-1])
+
+    return objective
+
+
+def states(study):
+    return [t.state.name for t in study.trials]
+
+
+def test_lce_prunes_a_hopeless_curve_and_keeps_good_ones():
+    pruner = LCEPruner(20, Metric(), min_epochs=4, checkpoints=(0.25, 0.5))
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    curves = [good(), bad(), good(0.92), good(0.85)]
+    study.optimize(replay(curves), n_trials=4)
+    assert states(study) == ["COMPLETE", "PRUNED", "COMPLETE", "PRUNED"]
+    bad_trial = study.trials[1]
+    assert max(bad_trial.intermediate_values) == 5  # stopped at the first check (25% of 20 epochs)
+    # trial 3 ends 0.05 below the best (0.92 - 0.6 * 20^-0.7): stopped with a small P(better)
+    d = [x for x in pruner.decisions if x["trial"] == 3 and x["prune"]][0]
+    assert d["p_better"] < 0.05 and d["mean"] < d["best"]
+
+
+def test_lce_never_prunes_before_a_complete_trial_or_min_epochs():
+    pruner = LCEPruner(20, Metric(), min_epochs=8, checkpoints=None)
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    study.optimize(replay([bad(), good(), bad()]), n_trials=3)
+    assert states(study) == ["COMPLETE", "COMPLETE", "PRUNED"]
+    assert max(study.trials[2].intermediate_values) == 8
+
+
+def test_lce_minimising_a_loss():
+    pruner = LCEPruner(20, Metric.loss(), min_epochs=5, checkpoints=(0.25,))
+    study = optuna.create_study(direction="minimize", pruner=pruner)
+    study.optimize(replay([80 + 200 * X**-0.8, 300 + 200 * X**-0.8, 70 + 200 * X**-0.8]), n_trials=3)
+    assert states(study) == ["COMPLETE", "PRUNED", "COMPLETE"]
+
+
+def test_bad_curves_keep_the_trial_and_never_crash(caplog):
+    nan_curve = good(0.95)
+    nan_curve[[2, 3, 4, 6, 7]] = np.nan
+    percent = 100 * good(0.95)  # accuracy in percent while [0, 1] was declared
+    constant = np.full(20, 0.1)
+    pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,))
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    with caplog.at_level(logging.WARNING):
+        study.optimize(replay([good(), nan_curve, percent, constant]), n_trials=4)
+    # NaN points: 2 usable of 5 -> too little data, kept; out of range: kept with a warning;
+    # a constant curve at chance level is extrapolated and stopped
+    assert states(study) == ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED"]
+    text = caplog.text
+    assert "too little data" in text and "outside the declared metric range" in text
+
+
+def test_baker_prunes_once_it_has_training_curves():
+    rng = np.random.default_rng(0)
+    cs = list(rng.uniform(0.6, 0.95, 10))
+    best = max(c - 0.5 * 20**-0.6 for c in cs)
+    cs += [0.62, max(cs) + 0.03]  # a poor network, then one better than all
+    curves = [c - 0.5 * X**-0.6 + 0.003 * rng.standard_normal(20) for c in cs]
+    feats = [[c + 0.02 * rng.standard_normal()] for c in cs]
+    pruner = BakerPruner(20, Metric(), model="bayes_ridge", checkpoints=(0.25,), n_train=10)
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    study.optimize(replay(curves, feats), n_trials=len(curves))
+    assert states(study) == ["COMPLETE"] * 10 + ["PRUNED", "COMPLETE"]  # nothing stopped before 10 finished
+    assert max(study.trials[10].intermediate_values) == 5
+    d = [x for x in pruner.decisions if x["trial"] == 10][0]
+    assert d["mean"] == pytest.approx(0.62 - 0.5 * 20**-0.6, abs=0.03) and d["mean"] + d["std"] < best
+
+
+def test_predicted_successive_halving_keeps_a_slow_starter_that_plain_halving_drops():
+    x = np.arange(1, 28, dtype=float)
+    fast = [c - 0.3 * np.exp(-x) for c in (0.60, 0.61, 0.59)]
+    slow = 0.95 - 0.9 * x**-0.5  # worse than the others at epoch 5, better at the end
+    out = {}
+    for predictor in ("last", "lce"):
+        pruner = PredictiveSuccessiveHalvingPruner(27, Metric(), predictor, min_resource=5, reduction_factor=3)
+        study = optuna.create_study(direction="maximize", pruner=pruner)
+        study.optimize(replay(fast + [slow]), n_trials=4)
+        out[predictor] = study.trials[3].state.name
+    assert out == {"last": "PRUNED", "lce": "COMPLETE"}
+
+
+def test_make_pruner_names():
+    assert isinstance(make_pruner("lce", 20), LCEPruner)
+    assert isinstance(make_pruner("baker", 20), BakerPruner)
+    assert isinstance(make_pruner("median", 20), optuna.pruners.MedianPruner)
+    assert isinstance(make_pruner("hyperband", 20), optuna.pruners.HyperbandPruner)
+    assert isinstance(make_pruner("none", 20), optuna.pruners.NopPruner)
+    with pytest.raises(ArchscoutError, match="unknown pruner"):
+        make_pruner("asha", 20)
+    with pytest.raises(ArchscoutError, match="delta"):
+        make_pruner("lce", 20, delta=2.0)
+
+
+def test_search_with_pruner_on_replayed_nb201_curves(shared_data, capsys):
+    path = str(shared_data / "nb201" / "learning_curves_cifar10.csv")
+    costs = {}
+    for pruner in ("none", "median"):
+        rc = main(["search", "--curves", path, "--strategy", "random", "--trials", "25", "--pruner", pruner,
+                   "--storage", "memory", "--json"])
+        assert rc == 0
+        costs[pruner] = json.loads(capsys.readouterr().out)["cost"]["epochs"]
+    assert costs["none"] == 25 * 200 and costs["median"] < costs["none"]
+
+
+def test_search_pruner_needs_curves(capsys):
+    assert main(["search", "--pruner", "lce", "--trials", "3", "--storage", "memory"]) == 2
+    assert "needs per-epoch curves" in capsys.readouterr().err
