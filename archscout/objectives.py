@@ -21,12 +21,13 @@ class TabularObjective:
         self.benchmark = benchmark
         self.column = column
         self.epochs = epochs
+        self.space = benchmark.search_space(column, epochs)
         # Per-epoch curves (arch string -> values at epochs 1..T): replayed with trial.report so a
         # pruner can stop the trial; a stopped trial costs the epochs it ran.
         self.curves = curves
 
     def __call__(self, trial: optuna.Trial) -> float:
-        arch = self.benchmark.space.suggest(trial)
+        arch = self.space.suggest(trial)
         curve = self.curves.get(self.benchmark.space.to_string(arch)) if self.curves else None
         if curve is not None:
             for e, v in enumerate(curve[:-1], start=1):

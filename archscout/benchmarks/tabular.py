@@ -187,6 +187,27 @@ class TabularBenchmark:
     def archs(self, epochs: int | None = None) -> list[Arch]:
         return [self.space.from_string(k) for k in self._table(epochs).index]
 
+    def search_space(self, column: str, epochs: int | None = None) -> SearchSpace:
+        """The space a search over this table may propose from.
+
+        The whole space when every architecture has a value (directly or through its canonical
+        form), else the table's own rows: a partial table must never be asked for a missing cell.
+        """
+        from archscout.spaces.subset import SubsetSpace
+
+        self.check_column(column, epochs)
+        t = self._table(epochs)
+        col = t.columns[column]
+        size = self.space.size()
+        if size is not None and size <= 100_000:
+            covered = all((i := t.row(self.space, a)) is not None and not math.isnan(col[i]) for a in self.space.enumerate())
+            if covered:
+                return self.space
+        rows = [self.space.from_string(k) for k, i in t.index.items() if not math.isnan(col[i])]
+        if not rows:
+            raise ArchscoutError(f"{t.source or self.name} has no values in column {column!r}")
+        return SubsetSpace(self.space, rows)
+
 
 def _bundled(name: str) -> Path:
     return Path(str(resources.files("archscout.benchmarks") / "data" / name))

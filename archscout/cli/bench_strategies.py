@@ -50,7 +50,7 @@ def one_run(benchmark: str, table: str | None, dataset: str, strategy: str, seed
 
     bench = get_benchmark(benchmark, table)
     objective = TabularObjective(bench, dataset)
-    study = optuna.create_study(direction="maximize", sampler=make_sampler(strategy, bench.space, seed=seed))
+    study = optuna.create_study(direction="maximize", sampler=make_sampler(strategy, objective.space, seed=seed))
     t0 = time.perf_counter()
     study.optimize(objective, n_trials=queries)
     wall = time.perf_counter() - t0

@@ -1,0 +1,106 @@
+"""`archscout search` on the tabular benchmark: output, resume, and one-line errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+
+import optuna
+import pytest
+
+from archscout.cli.main import main
+
+FIRST = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
+
+
+def _search(capsys, *args):
+    code = main(["search", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_search_and_resume_extends_the_same_study(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    code, out, _ = _search(capsys, "--strategy", "rea", "--trials", "15", "--storage", url, "--json")
+    assert code == 0
+    r = json.loads(out)
+    assert r["trials"] == 15 and r["cost"] == {"queries": 15, "epochs": 3000.0, "seconds": None}
+    assert r["best_arch"].startswith("|") and 10 < r["best_value"] < 94.38
+    code, out, _ = _search(capsys, "--strategy", "rea", "--trials", "25", "--storage", url, "--json")
+    r2 = json.loads(out)
+    assert r2["trials"] == 25 and r2["best_value"] >= r["best_value"]
+    # the same command again adds nothing
+    _search(capsys, "--strategy", "rea", "--trials", "25", "--storage", url, "--json")
+    assert len(optuna.load_study(study_name=r["study"], storage=url).trials) == 25
+
+
+def test_resume_after_a_kill_matches_an_uninterrupted_run(capsys, tmp_path):
+    url_a = f"sqlite:///{tmp_path / 'a.db'}"
+    url_b = f"sqlite:///{tmp_path / 'b.db'}"
+    _search(capsys, "--strategy", "local", "--trials", "30", "--storage", url_a, "--json")
+    _search(capsys, "--strategy", "local", "--trials", "12", "--storage", url_b, "--json")  # "killed" after 12
+    _search(capsys, "--strategy", "local", "--trials", "30", "--storage", url_b, "--json")
+    a = [t.user_attrs["arch"] for t in optuna.load_study(study_name="nb201-cifar10-local-seed0", storage=url_a).trials]
+    b = [t.user_attrs["arch"] for t in optuna.load_study(study_name="nb201-cifar10-local-seed0", storage=url_b).trials]
+    assert a == b
+
+
+def test_text_output_names_best_cost_and_study(capsys):
+    code, out, _ = _search(capsys, "--trials", "5", "--storage", "memory", "--dataset", "cifar100")
+    assert code == 0
+    assert "best architecture" in out and "cifar100" in out and "1000 epochs" in out
+
+
+def test_user_table(capsys, tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text(f"arch,mine\n{FIRST},42.5\n")
+    code, out, _ = _search(capsys, "--table", str(p), "--dataset", "mine", "--trials", "3", "--strategy", "random",
+                           "--storage", "memory", "--json")
+    # the only cell in the table can be found; other cells are missing -> a clear error, not a crash
+    assert code in (0, 2)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--dataset", "imagenet"], "unknown dataset column 'imagenet'"),
+        (["--strategy", "annealing"], "unknown strategy 'annealing'"),
+        (["--benchmark", "nb101"], "unknown benchmark 'nb101'"),
+        (["--trials", "0"], "--trials must be at least 1"),
+        (["--storage", "sqlite:////no/such/folder/x.db"], "cannot open storage"),
+        (["--storage", "postgresql://nobody@127.0.0.1:1/x"], "cannot open storage"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(capsys, args, words):
+    code, out, err = _search(capsys, *args, "--trials", "3", *args) if args[0] != "--trials" else _search(capsys, *args)
+    assert code == 2
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_table_writes_nothing_to_the_study(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"arch,acc\n{FIRST},oops\n")
+    code, _, err = _search(capsys, "--table", str(bad), "--dataset", "acc", "--storage", url)
+    assert code == 2 and "not a number" in err
+    assert not (tmp_path / "a.db").exists() or optuna.get_all_study_summaries(url) == []
+
+
+def test_study_of_another_space_or_setup_is_refused(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    study = optuna.create_study(storage=url, study_name="mine")
+    study.set_user_attr("archscout:space", "chain")
+    code, _, err = _search(capsys, "--study", "mine", "--storage", url, "--trials", "2")
+    assert code == 2 and "searched space 'chain', not 'nb201'" in err
+    _search(capsys, "--study", "other", "--storage", url, "--trials", "2", "--strategy", "rea")
+    code, _, err = _search(capsys, "--study", "other", "--storage", url, "--trials", "3", "--strategy", "bo")
+    assert code == 2 and "another setup" in err and "strategy" in err
+    assert len(optuna.load_study(study_name="other", storage=url).trials) == 2
+
+
+def test_console_script_help_and_argparse_errors():
+    r = subprocess.run([sys.executable, "-m", "archscout", "search", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--strategy" in r.stdout and "resume" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "archscout", "search", "--trials", "many"], capture_output=True, text=True)
+    assert r.returncode == 2 and "invalid int value" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "archscout", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "search" in r.stdout and "bench" in r.stdout
