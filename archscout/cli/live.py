@@ -31,7 +31,9 @@ DEFAULT_TRAIN = {"chain": {"optimizer": "adam", "lr": 3e-3, "batch_size": 64},
                  "nb201": {"optimizer": "adam", "lr": 3e-3, "batch_size": 64},
                  "mlp": {}}
 # REA for live budgets: a small population so evolution starts after a handful of trainings.
-LIVE_STRATEGY_KWARGS = {"rea": {"population_size": 8, "tournament_size": 3}}
+LIVE_STRATEGY_KWARGS = {"rea": {"population_size": 6, "tournament_size": 3}}
+# Warm start for spaces without their own default_arch(): NB201's all-3x3-conv cell.
+NB201_DEFAULT = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,6 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     g.add_argument("--channels", type=int, default=16, help="nb201 network: channels C of the first stage")
     g.add_argument("--cells", type=int, default=2, help="nb201 network: cells N per stage")
+    g.add_argument("--no-warm-start", action="store_true",
+                   help="do not train the space's default architecture as the first trial")
     g.add_argument("--checkpoints", type=Path, default=None,
                    help="folder for per-epoch checkpoints (default: next to the SQLite file)")
 
@@ -162,6 +166,7 @@ def run_live(args: argparse.Namespace) -> int:
     data_id = args.data if args.data in ("mnist1d", "digits", "cifar10") else Path(args.data).stem
     name = args.study or f"live-{data_id}-{space_name}-{args.strategy}-seed{args.seed}-e{epochs}"
     study_config = {"data": str(args.data), "space": space_name, "strategy": args.strategy, "seed": args.seed,
+                    "warm_start": not args.no_warm_start,
                     "epochs": epochs, "val_fraction": args.val_fraction, "label": args.label,
                     "train": {k: v for k, v in config.as_dict().items() if k != "device"}, **module_kwargs}
     if getattr(args, "pruner", "none") not in (None, "none"):
@@ -170,6 +175,11 @@ def run_live(args: argparse.Namespace) -> int:
     pruner = getattr(args, "live_pruner", None) or optuna.pruners.NopPruner()
     study = open_study(args.storage, name, space.name, study_config, sampler, pruner)
     resumed = _recover_interrupted(study)
+    if not args.no_warm_start and not study.get_trials(deepcopy=False):
+        default = getattr(space, "default_arch", None)
+        start_arch = default() if default else (space.from_string(NB201_DEFAULT) if space.name == "nb201" else None)
+        if start_arch is not None:
+            study.enqueue_trial(space.to_params(start_arch))
     ckpt_root, temporary = _checkpoint_root(args.storage, args.checkpoints)
     ckpt_dir = ckpt_root / name
     ckpt_dir.mkdir(parents=True, exist_ok=True)

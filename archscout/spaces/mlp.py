@@ -45,6 +45,10 @@ class MLPSpace(SearchSpace):
 
     name = "mlp"
 
+    def default_arch(self) -> MLPArch:
+        """A sensible starting configuration (live searches train it first)."""
+        return (2, 256, 0.1, 1e-2, 64, 1e-4, 0.9)
+
     def sample(self, rng: np.random.Generator) -> MLPArch:
         return tuple(c[int(rng.integers(len(c)))] for c in CHOICES.values())
 
