@@ -108,8 +108,11 @@ def _loss_gradients(net: nn.Module, batch: Batch) -> dict[str, float]:
 
     def relu_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
         # ReLU(x) > 0 exactly where x > 0, so the output also serves in-place ReLUs.
-        code = (out.detach().reshape(n, -1) > 0).double()
-        kernel.add_(code @ code.T + (1.0 - code) @ (1.0 - code).T)
+        # agreements = c c^T + (1-c)(1-c)^T = 2 c c^T - |c_i| - |c_j| + units (exact in float32 here)
+        code = (out.detach().reshape(n, -1) > 0).float()
+        ones = code.sum(1, keepdim=True)
+        k = 2.0 * (code @ code.T) - ones - ones.T + code.shape[1]
+        kernel.add_(k.double())
 
     for i, layer in enumerate(layers):
         hooks.append(layer.register_forward_hook(act_hook(i)))
@@ -346,10 +349,11 @@ def score_archs(
     for arch in bar:
         k = key(arch)
         hit = cache.get(k)
-        if hit is None or not all(n in hit for n in wanted):
+        missing = [n for n in wanted if hit is None or n not in hit]
+        if missing:  # only what is not cached yet
             torch.manual_seed(seed)
             net = build(arch)
-            hit = {**(hit or {}), **score_all(net, batch, wanted, seed=seed)}
+            hit = {**(hit or {}), **score_all(net, batch, missing, seed=seed)}
             cache[k] = hit
             if on_result is not None:
                 on_result(k, hit)

@@ -1,0 +1,11 @@
+#!/bin/sh
+# The published-score check in three resumable phases, one single-threaded process at a time:
+# the data-independent proxies first (cheap), then the data-dependent ones, then GraSP (a double
+# backward, half of the total cost). Rerun to resume; results accumulate in the JSON-lines file.
+set -e
+OUT=${OUT:-benchmarks/results/training_free_proxies.jsonl}
+N=${N:-500}
+nice -n 10 python benchmarks/training_free_proxies.py --n "$N" --seed 0 --out "$OUT" --proxies params flops synflow l2_norm
+nice -n 10 python benchmarks/training_free_proxies.py --n "$N" --seed 0 --out "$OUT" --proxies nwot jacov epe_nas grad_norm snip fisher plain zen
+nice -n 10 python benchmarks/training_free_proxies.py --n "$N" --seed 0 --out "$OUT" --proxies grasp
+python benchmarks/training_free_proxies.py --report --seed 0 --out "$OUT"

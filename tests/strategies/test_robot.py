@@ -1,0 +1,137 @@
+"""RoBoT: proxy tables, normalisation, the BO-then-greedy procedure, determinism and the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pytest
+
+from archscout.benchmarks import nb201
+from archscout.errors import ArchscoutError
+from archscout.estimation.zerocost.table import DEFAULT_PROXY_FILE, load_proxy_table
+from archscout.objectives import TabularObjective
+from archscout.spaces.nb201 import NB201Space
+from archscout.strategies import make_sampler
+from archscout.strategies.robot import ROBOT_ATTR, RoBoTSampler, precision_at_k
+
+SPACE = NB201Space()
+
+
+def pool(n: int, seed: int = 0) -> list[tuple[int, ...]]:
+    rng = np.random.default_rng(seed)
+    out: list[tuple[int, ...]] = []
+    while len(out) < n:
+        a = SPACE.canonical(SPACE.sample(rng))
+        if a not in out and SPACE.is_connected(a):
+            out.append(a)
+    return out
+
+
+def write_csv(path: Path, archs, columns: dict[str, list[float]]) -> Path:
+    lines = ["arch," + ",".join(columns)]
+    for i, a in enumerate(archs):
+        lines.append(SPACE.to_string(a) + "," + ",".join(str(v[i]) for v in columns.values()))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return nb201()
+
+
+def test_minmax_normalisation_and_nan(tmp_path: Path) -> None:
+    archs = pool(4)
+    t = load_proxy_table(write_csv(tmp_path / "p.csv", archs, {"a": [1, 3, 5, 2], "b": [-2, "nan", 0, 8],
+                                                               "valid_accuracy": [1, 2, 3, 4]}))
+    assert t.names == ("a", "b")  # accuracy columns never enter as proxies
+    np.testing.assert_allclose(t.normalised(), [[0, 0], [0.5, 0], [1, 0.2], [0.25, 1]])
+
+
+def test_bundled_table_reads_published_sentinel_as_nan() -> None:
+    t = load_proxy_table()
+    assert len(t) == 9445 and len(t.names) == 13 and DEFAULT_PROXY_FILE.exists()
+    row = t.rows([(0,) * 6])[0]
+    assert math.isnan(row[t.names.index("nwot")]) and row[t.names.index("params")] > 0
+    # a non-canonical cell is found through its canonical class
+    assert np.array_equal(t.rows([(1, 0, 0, 3, 0, 0)]), t.rows([(0, 0, 0, 3, 0, 0)]), equal_nan=True)
+
+
+def test_bad_tables(tmp_path: Path) -> None:
+    archs = pool(3)
+    with pytest.raises(ArchscoutError, match="no finite value"):
+        load_proxy_table(write_csv(tmp_path / "dead.csv", archs, {"a": [1, 2, 3], "b": ["nan"] * 3}))
+    t = load_proxy_table(write_csv(tmp_path / "ok.csv", archs, {"a": [1, 2, 3]}))
+    missing = next(a for a in pool(10, seed=1) if a not in archs)
+    with pytest.raises(ArchscoutError, match="missing from proxy table"):
+        t.rows([missing])
+    with pytest.raises(ArchscoutError, match="not in"):
+        t.select(["synflow"])
+    with pytest.raises(ArchscoutError, match="warm-up"):
+        RoBoTSampler(SPACE, proxies=t, budget=2, n_init=3)
+
+
+def test_precision_at_k() -> None:
+    truth = np.array([5.0, 4.0, 3.0, 2.0, 1.0])
+    assert precision_at_k(np.array([1.0, 9.0, 0.0, 8.0, np.nan]), truth, 2) == 0.5
+    assert precision_at_k(truth, truth, 3) == 1.0
+
+
+def run_study(sampler, bench, trials: int, column: str = "cifar10") -> optuna.Study:
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(TabularObjective(bench, column), n_trials=trials)
+    return study
+
+
+def test_single_proxy_repeats_are_free_then_greedy(tmp_path: Path, bench) -> None:
+    # With one proxy every w > 0 picks the argmax and every w < 0 the argmin: BO can only ever query
+    # those two, the rest of its iterations are repeats that cost nothing; greedy then walks the ranking.
+    archs = pool(12)
+    score = list(range(12))
+    t = load_proxy_table(write_csv(tmp_path / "one.csv", archs, {"p": score}))
+    s = RoBoTSampler(SPACE, proxies=t, budget=6, n_init=3, n_candidates=200, seed=0)
+    study = run_study(s, bench, 6)
+    got = [SPACE.canonical(SPACE.from_params(tr.params)) for tr in study.trials]
+    assert len(set(got)) == 6
+    assert set(got[:2]) == {archs[0], archs[11]}
+    phases = [json.loads(tr.system_attrs[ROBOT_ATTR])["phase"] for tr in study.trials]
+    assert phases == ["bo", "bo", "greedy", "greedy", "greedy", "greedy"]
+    value = {a: bench.lookup(a, "cifar10") for a in (archs[0], archs[11])}
+    w = 1.0 if value[archs[11]] >= value[archs[0]] else -1.0  # the better end gives w*'s sign
+    ranked = sorted(range(12), key=lambda i: -w * score[i])
+    assert got[2:] == [archs[i] for i in ranked if archs[i] not in got[:2]][:4]
+
+
+def test_deterministic_under_seed(tmp_path: Path, bench) -> None:
+    archs = pool(40)
+    rng = np.random.default_rng(0)
+    t = load_proxy_table(write_csv(tmp_path / "three.csv", archs, {k: rng.normal(size=40).tolist() for k in "abc"}))
+
+    def seq(seed: int) -> list:
+        st = run_study(RoBoTSampler(SPACE, proxies=t, budget=6, n_init=3, n_candidates=300, seed=seed), bench, 6)
+        return [tr.params for tr in st.trials]
+
+    first = seq(5)
+    assert first == seq(5)
+    assert len({json.dumps(p, sort_keys=True) for p in first}) == 6  # never the same architecture twice
+    assert seq(6) != first
+
+
+def test_registered_and_cli(tmp_path: Path) -> None:
+    from archscout.cli.main import main
+
+    archs = pool(30)
+    csv = write_csv(tmp_path / "px.csv", archs, {"a": list(range(30)), "b": [(i * 7) % 30 for i in range(30)]})
+    assert isinstance(make_sampler("robot", SPACE, seed=0, budget=5, proxies=csv), RoBoTSampler)
+    assert main(["search", "--strategy", "robot", "--trials", "3", "--storage", "memory"]) == 2
+    assert main(["search", "--strategy", "rea", "--proxies", str(csv), "--trials", "3", "--storage", "memory"]) == 2
+    db = tmp_path / "s.db"
+    args = ["search", "--strategy", "robot", "--trials", "5", "--proxies", str(csv), "--storage", f"sqlite:///{db}", "--json"]
+    assert main(args) == 0
+    study = optuna.load_study(study_name="nb201-cifar10-robot-seed0-px", storage=f"sqlite:///{db}")
+    queried = [SPACE.canonical(SPACE.from_params(t.params)) for t in study.trials]
+    assert len(queried) == 5 and all(a in archs for a in queried)
