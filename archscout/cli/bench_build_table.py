@@ -91,8 +91,8 @@ def plan(space: Any, reference: dict[str, float], cells: int, top: int, second: 
 
 
 def spearman(a: list[float], b: list[float]) -> float | None:
-    if len(a) < 3:
-        return None
+    if len(a) < 3 or len(set(a)) < 2 or len(set(b)) < 2:
+        return None  # undefined for constant inputs
     from scipy.stats import spearmanr
 
     return float(spearmanr(a, b).statistic)
