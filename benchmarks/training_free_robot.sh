@@ -1,0 +1,6 @@
+#!/bin/sh
+# RoBoT on NAS-Bench-201 (bundled 200-epoch test-accuracy table), CIFAR-10 and CIFAR-100, T = 20,
+# seeds 0..9, proxies = the bundled NAS-Bench-Suite-Zero CIFAR-10 scores (all 13) for both datasets.
+# Resumable: runs already in the JSON-lines file are skipped.
+nice -n 10 python -m archscout bench training-free --datasets cifar10 cifar100 --seeds 10 --trials 20 \
+    --out benchmarks/results/training_free_robot.jsonl --markdown benchmarks/results/training_free_robot.md
