@@ -135,3 +135,18 @@ def test_registered_and_cli(tmp_path: Path) -> None:
     study = optuna.load_study(study_name="nb201-cifar10-robot-seed0-px", storage=f"sqlite:///{db}")
     queried = [SPACE.canonical(SPACE.from_params(t.params)) for t in study.trials]
     assert len(queried) == 5 and all(a in archs for a in queried)
+
+
+def test_bench_training_free_resumes(tmp_path: Path) -> None:
+    from archscout.cli.main import main
+
+    archs = pool(25)
+    csv = write_csv(tmp_path / "px.csv", archs, {"a": list(range(25)), "b": [(i * 7) % 25 for i in range(25)]})
+    out = tmp_path / "runs.jsonl"
+    args = ["bench", "training-free", "--datasets", "cifar10", "--seeds", "1", "--trials", "5", "--proxies", str(csv),
+            "--out", str(out), "--json"]
+    assert main(args) == 0
+    run = json.loads(out.read_text().splitlines()[0])
+    assert len(run["values"]) == 5 and run["bo_queries"] + run["phases"].count("greedy") == 5
+    assert main(args) == 0 and len(out.read_text().splitlines()) == 1  # resumed: nothing rerun
+    assert main(["bench", "training-free", "--seeds", "0", "--out", str(out)]) == 2
