@@ -1,0 +1,65 @@
+"""Cost of the machinery (BENCHMARKS.md, "Learning curves and early stopping", table c).
+
+ms per extrapolation of Domhan's ensemble in fast and MCMC (emcee) modes on real curves, and the
+negative log-likelihood of the true final value under each. Resumable: one JSON line per
+(source, curve, cut-off, mode) in benchmarks/results/curves_cost.jsonl.
+Usage: nice -n 10 python benchmarks/curves_cost.py [--curves-per-set 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from archscout.estimation.curves import DomhanLCE, Metric, read_curves
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "benchmarks" / "results" / "curves_cost.jsonl"
+SETS = [("baker2018/metaqnn_cifar10.csv", Metric()), ("baker2018/deep_resnets_cifar10.csv", Metric()),
+        ("baker2018/lstm_ptb.csv", Metric.loss()), ("nb201/learning_curves_cifar10.csv", Metric.accuracy(True))]
+CUTOFFS = (0.2, 0.5)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--curves-per-set", type=int, default=15)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if OUT.exists():
+        for line in OUT.read_text().splitlines():
+            r = json.loads(line)
+            done.add((r["source"], r["curve"], r["cutoff"], r["mode"]))
+    for rel, metric in SETS:
+        cs = read_curves(DATA / rel)
+        start = 1 if cs.untrained else 0
+        T = cs.n_epochs
+        idx = np.random.default_rng(args.seed).permutation(len(cs))[: args.curves_per_set]
+        for i in idx:
+            y = cs.curves[i, start:]
+            x = np.arange(1, len(y) + 1, dtype=float)
+            for c in CUTOFFS:
+                k = max(3, int(round(c * T)))
+                for mode in ("fast", "mcmc"):
+                    key = (rel, int(i), c, mode)
+                    if key in done:
+                        continue
+                    t0 = time.perf_counter()
+                    pred = DomhanLCE(metric, horizon=T, mode=mode, seed=int(i)).fit(x[:k], y[:k]).predict([T])
+                    ms = 1000 * (time.perf_counter() - t0)
+                    r = {"source": rel, "curve": int(i), "cutoff": c, "mode": mode, "ms": ms,
+                         "nll": -pred.logpdf(float(y[-1])), "mean": float(pred.mean[0]), "std": float(pred.std[0]),
+                         "truth": float(y[-1]), "load1": os.getloadavg()[0]}
+                    with open(OUT, "a") as fh:
+                        fh.write(json.dumps(r) + "\n")
+
+
+if __name__ == "__main__":
+    main()
