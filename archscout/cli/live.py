@@ -185,7 +185,8 @@ def run_live(args: argparse.Namespace) -> int:
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     deadline = start + budget - 2.0  # keep a moment for the final test evaluation
     objective = LiveObjective(space, data, config, checkpoint_dir=ckpt_dir, deadline=deadline,
-                              module_kwargs=module_kwargs, key=json.dumps(study_config, sort_keys=True))
+                              module_kwargs=module_kwargs, key=json.dumps(study_config, sort_keys=True),
+                              epoch_seconds=per_epoch)
     show = not args.json
     if show:
         print(f"archscout: {data.describe()}; space {space_name}, strategy {args.strategy}, {epochs} epochs per trial, "

@@ -67,6 +67,7 @@ class LiveObjective:
         deadline: float | None = None,
         module_kwargs: dict[str, Any] | None = None,
         key: str = "",
+        epoch_seconds: float = 0.0,
     ) -> None:
         self.space = space
         self.data = data
@@ -75,6 +76,7 @@ class LiveObjective:
         self.deadline = deadline
         self.module_kwargs = dict(module_kwargs or {})
         self.key = key
+        self.epoch_seconds = epoch_seconds  # an estimate: a trial starts only if one epoch still fits
 
     def config_for(self, arch: Any) -> TrainConfig:
         own = getattr(self.space, "train_config", None)
@@ -90,7 +92,7 @@ class LiveObjective:
         from archscout.training.measure import count_flops, count_params
 
         arch = self.space.suggest(trial)
-        if self.deadline is not None and time.time() >= self.deadline:
+        if self.deadline is not None and time.time() + self.epoch_seconds >= self.deadline:
             trial.set_user_attr(FAIL_REASON, "budget exhausted before training started")
             raise optuna.TrialPruned("budget exhausted")
         cfg = self.config_for(arch)
