@@ -162,3 +162,13 @@ def test_cuda_when_present(data):
     assert tr.device == "cuda"
     r = tr.fit(factory(data))
     assert next(r.module.parameters()).is_cuda
+
+
+def test_torch_is_imported_lazily():
+    import subprocess
+    import sys
+
+    code = ("import sys, archscout, archscout.spaces, archscout.data, archscout.training, archscout.cli.main; "
+            "archscout.cli.main.build_parser(); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
