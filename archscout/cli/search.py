@@ -85,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
         raise ArchscoutError("--proxies is used by --strategy robot only")
     robot = {"budget": args.trials, "proxies": args.proxies} if args.strategy == "robot" else {}
     sampler = make_sampler(args.strategy, bench.space, seed=args.seed, **robot)
+    if robot:  # RoBoT only proposes architectures the proxy table scores: say so when that is not all of them
+        classes = len({bench.space.canonical(a) for a in bench.archs()})
+        if len(sampler.pool) < classes:
+            print(f"archscout: note: the proxy table scores {len(sampler.pool)} of the {classes} architecture classes "
+                  "of the benchmark; RoBoT searches only those", file=sys.stderr)
     name = args.study or "-".join(
         [args.benchmark, args.dataset, args.strategy, f"seed{args.seed}"] + ([args.table.stem] if args.table else [])
         + ([args.proxies.name.split(".")[0]] if args.proxies else [])

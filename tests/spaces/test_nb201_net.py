@@ -50,8 +50,8 @@ def test_published_all_conv3x3_params() -> None:
 @pytest.mark.skipif(not ZC.exists(), reason="shared NB201 zero-cost data not available")
 def test_params_and_flops_match_published_columns() -> None:
     with ZC.open() as fh:
-        rows = list(csv.DictReader(fh))[::800]
-    assert len(rows) >= 10
+        rows = list(csv.DictReader(fh))[::1500]
+    assert len(rows) >= 6
     offsets = set()
     for r in rows:
         net = SPACE.to_module(SPACE.from_string(r["arch"]), (3, 32, 32), 10)
