@@ -3,6 +3,7 @@
 # the data-independent proxies first (cheap), then the data-dependent ones, then GraSP (a double
 # backward, half of the total cost). Rerun to resume; results accumulate in the JSON-lines file.
 set -e
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1  # BLAS threads spin on a shared machine
 OUT=${OUT:-benchmarks/results/training_free_proxies.jsonl}
 N=${N:-500}
 nice -n 10 python benchmarks/training_free_proxies.py --n "$N" --seed 0 --out "$OUT" --proxies params flops synflow l2_norm

@@ -18,6 +18,7 @@ Proxy scores come from a table (`ProxyTable`, default: the bundled NAS-Bench-Sui
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,14 @@ from archscout.spaces.base import Arch, SearchSpace
 from archscout.strategies.base import ArchSampler, History
 
 ROBOT_ATTR = "archscout:robot"
+
+
+def _one_blas_thread() -> Any:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: only a speed-up
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1)
 
 
 class RoBoTSampler(ArchSampler):
@@ -95,7 +104,8 @@ class RoBoTSampler(ArchSampler):
             w = rng.uniform(-1.0, 1.0, size=k)
         else:
             x, y = np.asarray(ws), np.asarray(fs)
-            gp = GPRegressor(seed=int(rng.integers(2**31))).fit(x, y)
+            with _one_blas_thread():  # a 20-point GP: BLAS threads only spin (10x slower on a busy machine)
+                gp = GPRegressor(seed=int(rng.integers(2**31))).fit(x, y)
             cands = [rng.uniform(-1.0, 1.0, size=(self.n_candidates, k))]
             for i in np.argsort(-y, kind="stable")[:3]:  # refine around the best weights too
                 cands.append(np.clip(x[i] + 0.1 * rng.standard_normal((self.n_candidates // 4, k)), -1.0, 1.0))
