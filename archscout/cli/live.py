@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     g.add_argument("--channels", type=int, default=16, help="nb201 network: channels C of the first stage")
-    g.add_argument("--cells", type=int, default=2, help="nb201 network: cells N per stage")
+    g.add_argument("--cells", type=int, default=1, help="nb201 network: cells N per stage (1 keeps 10-minute CPU budgets useful)")
     g.add_argument("--no-warm-start", action="store_true",
                    help="do not train the space's default architecture as the first trial")
     g.add_argument("--checkpoints", type=Path, default=None,
