@@ -24,8 +24,8 @@ CASES = [
     ("mlp", "digits", "num_layers=2 max_units=256 max_dropout=0.1 lr=0.01 batch_size=64 weight_decay=0.0001 momentum=0.9", {}),
     ("mlp", "mnist1d", "num_layers=5 max_units=1024 max_dropout=0.25 lr=0.01 batch_size=16 weight_decay=0.0001 momentum=0.9", {}),
     ("nb201", "mnist1d", "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|",
-     {"C": 16, "N": 2}),
-    ("nb201", "mnist1d", "|skip_connect~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|none~1|avg_pool_3x3~2|", {"C": 16, "N": 2}),
+     {"C": 16, "N": 1}),
+    ("nb201", "mnist1d", "|skip_connect~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|none~1|avg_pool_3x3~2|", {"C": 16, "N": 1}),
     ("nb201", "cifar10-16px-5000", "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|",
      {"C": 8, "N": 1}),
 ]
