@@ -1,10 +1,12 @@
 """BANANAS (White, Neiswanger & Savani 2021): predictor-guided search with an ensemble and Thompson sampling.
 
-Each proposal refits the predictor on every result so far (the predictor is "fine-tuned during
-search" by retraining on the grown history), builds a candidate pool by mutating the best
-architectures, scores the pool with an acquisition over the ensemble's mean and spread, and proposes
-the best candidate. Candidates whose equivalence class (canonical cell) was already evaluated are
-skipped: retraining an identical network wastes a query.
+Every `refit_every` results the predictor is refit on all results so far (the predictor is
+"fine-tuned during search" by retraining on the grown history), a candidate pool is built by
+mutating the best architectures and ranked by an acquisition over the ensemble's mean and spread;
+the next proposals are the best-ranked candidates not evaluated yet. BANANAS evaluates k = 10
+candidates per refit; the default here is 5 (and 1 refits before every proposal), a compromise
+between adaptivity and the CPU time of retraining an ensemble. Candidates whose equivalence class
+(canonical cell) was already evaluated are skipped: retraining an identical network wastes a query.
 
 `PredictorGuidedSampler` is the shared machinery; NPENAS (npenas.py) changes the predictor, the pool
 and the acquisition.
@@ -25,7 +27,7 @@ ACQUISITIONS = ("its", "ei", "ucb", "mean")
 
 
 class PredictorGuidedSampler(ArchSampler):
-    """Random warm-up, then: refit predictor -> candidate pool -> acquisition -> propose the argmax."""
+    """Random warm-up, then: refit predictor -> candidate pool -> acquisition -> propose the best unseen."""
 
     default_predictor = "mlp"
     default_acquisition = "its"
@@ -41,6 +43,7 @@ class PredictorGuidedSampler(ArchSampler):
         pool_size: int = 100,
         n_parents: int = 10,
         ucb_beta: float = 2.0,
+        refit_every: int = 5,
         seed: int | None = None,
     ) -> None:
         from archscout.estimation.predictors import predictor_class
@@ -52,13 +55,16 @@ class PredictorGuidedSampler(ArchSampler):
         self.acquisition = acquisition or self.default_acquisition
         if self.acquisition not in ACQUISITIONS:
             raise ArchscoutError(f"unknown acquisition {self.acquisition!r}; choose from {', '.join(ACQUISITIONS)}")
-        if pool_size < 1 or n_parents < 1:
-            raise ArchscoutError("pool_size and n_parents must be at least 1")
+        if pool_size < 1 or n_parents < 1 or refit_every < 1:
+            raise ArchscoutError("pool_size, n_parents and refit_every must be at least 1")
         self.n_init = max(n_init, cls.min_points)
         self.pool_size = pool_size
         self.n_parents = n_parents
         self.ucb_beta = ucb_beta
-        self.last_model_: Any = None
+        self.refit_every = refit_every
+        self.last_model_: Any = None  # the latest fitted predictor and how many results it saw
+        self.last_fit_size_ = 0
+        self._ranked: tuple[tuple, list[Arch]] | None = None
 
     # --- what the two strategies differ in ------------------------------------------------------
     def candidates(self, history: History, rng: np.random.Generator, seen: set[Arch]) -> list[Arch]:
@@ -98,19 +104,36 @@ class PredictorGuidedSampler(ArchSampler):
             return mean + self.ucb_beta * std
         return mean
 
-    def propose(self, history: History, rng: np.random.Generator, study, trial) -> Arch:
-        seen = {self.space.canonical(a) for a in history.seen}
-        if len(history) < self.n_init:
-            return self._random_unseen(rng, history, seen)
+    def rank(self, history: History, rng: np.random.Generator) -> list[Arch]:
+        """Fit the predictor on `history`, build the pool, return it best-first by the acquisition."""
+        seen = {self.space.canonical(a) for a in history.archs}
         cands = self.candidates(history, rng, seen)
         if not cands:
-            return self._random_unseen(rng, history, seen)
+            return []
         model = self.fit_predictor(history, rng)
-        self.last_model_ = model
+        self.last_model_, self.last_fit_size_ = model, len(history)
         mean, std = model.predict(cands)
         s = self.score(mean, std, float(np.max(history.values)), rng)
-        best = np.flatnonzero(s == s.max())
-        return cands[int(best[rng.integers(len(best))])]
+        order = np.lexsort((rng.random(len(s)), -s))  # best first, ties broken at random
+        return [cands[int(i)] for i in order]
+
+    def propose(self, history: History, rng: np.random.Generator, study, trial) -> Arch:
+        seen = {self.space.canonical(a) for a in history.seen}
+        n = len(history)
+        if n < self.n_init:
+            return self._random_unseen(rng, history, seen)
+        # The predictor is refit when `refit_every` new results have arrived, on the first r results.
+        # Fixing r by the history length (not by what this process happened to cache) keeps a
+        # resumed study proposing exactly what an uninterrupted one would.
+        r = self.n_init + (n - self.n_init) // self.refit_every * self.refit_every
+        key = (r, tuple(history.archs[:r]), tuple(history.values[:r]))
+        if self._ranked is None or self._ranked[0] != key:
+            prefix = History(archs=list(history.archs[:r]), values=list(history.values[:r]))
+            self._ranked = (key, self.rank(prefix, np.random.default_rng([self.seed, r, 1])))
+        for cand in self._ranked[1]:
+            if self.space.canonical(cand) not in seen:
+                return cand
+        return self._random_unseen(rng, history, seen)
 
     def _random_unseen(self, rng: np.random.Generator, history: History, seen: set[Arch]) -> Arch:
         arch = self.sample_new(rng, history.seen)

@@ -92,10 +92,13 @@ class Encoder:
         v = self._cache.get(arch)
         if v is None:
             try:
+                self.space.to_string(arch)  # the space's own validation names the problem
                 c = self.space.canonical(arch)
-            except (TypeError, IndexError, KeyError, AttributeError):
+                parts = [path_stats(self.space, c) if k == "pathstats" else self.space.encode(c, k) for k in self.kinds]
+            except (TypeError, IndexError, KeyError, AttributeError, ValueError) as e:
+                if isinstance(e, ArchscoutError):
+                    raise
                 raise ArchscoutError(f"not a {self.space.name} architecture: {arch!r}") from None
-            parts = [path_stats(self.space, c) if k == "pathstats" else self.space.encode(c, k) for k in self.kinds]
             v = np.concatenate(parts).astype(float)
             self._cache[arch] = v
         return v

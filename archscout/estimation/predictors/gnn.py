@@ -89,6 +89,14 @@ class GNNPredictor(Predictor):
         return torch.as_tensor(standardise(extra, ref) if extra.shape[1] else extra, dtype=torch.float32)
 
     def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
+        with _torch.one_thread():
+            self._fit_torch(archs, x, y)
+
+    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with _torch.one_thread():
+            return self._predict_torch(archs, x)
+
+    def _fit_torch(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
         self.n_enc_ = self.encoder(archs[:1]).shape[1]
         self.x_ref_ = x
         labels = set()
@@ -102,7 +110,7 @@ class GNNPredictor(Predictor):
         _torch.train(self.net_, (nodes, adj, extra), (y - self.mu_) / self.sd_, self.seed, self.epochs, self.lr,
                      self.batch_size, self.weight_decay)
 
-    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _predict_torch(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         nodes, adj = self._graphs(archs)
         preds = _torch.predict(self.net_, (nodes, adj, self._extra(x))) * self.sd_ + self.mu_
         return preds.mean(0), preds.std(0)

@@ -1,7 +1,8 @@
 """BANANAS' predictor (White et al. 2021): an ensemble of MLPs on the path encoding.
 
-The ensemble's spread is the uncertainty BANANAS' acquisition uses (independent Thompson sampling
-or EI). The members are trained together as one ensemble-batched network (see `_torch.py`), small
+The default encoding adds the path statistics (encodings.py) to the path encoding: +0.1 Kendall tau
+at 100 training cells on NB201 (pass encoding="path" for the original). The ensemble's spread is
+the uncertainty BANANAS' acquisition uses (independent Thompson sampling or EI). The members are trained together as one ensemble-batched network (see `_torch.py`), small
 (3 hidden layers of 64, 200 epochs), so that a refit inside a search stays around a second on one
 CPU thread.
 """
@@ -44,7 +45,7 @@ class MLPEnsemblePredictor(Predictor):
     min_points = 4
 
     def __init__(
-        self, space: SearchSpace, encoding: str | Sequence[str] = "path", seed: int = 0, n_models: int = 5,
+        self, space: SearchSpace, encoding: str | Sequence[str] = ("path", "pathstats"), seed: int = 0, n_models: int = 5,
         width: int = 64, depth: int = 3, epochs: int = 200, lr: float = 3e-3, batch_size: int = 32,
         weight_decay: float = 1e-4,
     ) -> None:
@@ -53,6 +54,14 @@ class MLPEnsemblePredictor(Predictor):
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
 
     def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
+        with _torch.one_thread():
+            self._fit_torch(archs, x, y)
+
+    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with _torch.one_thread():
+            return self._predict_torch(archs, x)
+
+    def _fit_torch(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
         import torch
 
         self.x_ref_ = x
@@ -62,7 +71,7 @@ class MLPEnsemblePredictor(Predictor):
         _torch.train(self.net_, (xt,), (y - self.mu_) / self.sd_, self.seed, self.epochs, self.lr,
                      self.batch_size, self.weight_decay)
 
-    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _predict_torch(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         import torch
 
         xt = torch.as_tensor(standardise(x, self.x_ref_), dtype=torch.float32)

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from archscout.errors import ArchscoutError
+from archscout.estimation.predictors import Encoder, path_stats
+from archscout.spaces.nb201 import PATH_ENCODING_LENGTH, NB201Space
+
+SPACE = NB201Space()
+ALL_CONV3 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+ONLY_SKIP = "|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|"
+
+
+def test_path_encoding_length_and_bits_on_known_cells():
+    assert PATH_ENCODING_LENGTH == 84 == len(SPACE.encode(SPACE.from_string(ALL_CONV3), "path"))
+    v = SPACE.encode(SPACE.from_string(ALL_CONV3), "path")
+    # paths 0->3, 0->1->3, 0->2->3, 0->1->2->3 read conv3, conv3-conv3 (twice), conv3-conv3-conv3;
+    # live ops are indexed 0..3 (skip, conv1, conv3, pool): length-1 block at 0, length-2 at 4, length-3 at 20
+    assert np.flatnonzero(v).tolist() == [2, 4 + 2 * 4 + 2, 20 + 2 * 16 + 2 * 4 + 2]
+    assert np.flatnonzero(SPACE.encode(SPACE.from_string(ONLY_SKIP), "path")).tolist() == [0]
+    assert SPACE.encode((0,) * 6, "path").sum() == 0
+
+
+def test_path_stats_hand_computed():
+    # vocabulary order: skip, conv1, conv3, pool; blocks: node counts, sum, max, min over paths; #paths, longest, shortest
+    s = path_stats(SPACE, SPACE.from_string(ALL_CONV3))
+    assert s[:4].tolist() == [0, 0, 6, 0]
+    assert s[4:8].tolist() == [0, 0, 1 + 2 + 2 + 3, 0]
+    assert s[8:12].tolist() == [0, 0, 3, 0] and s[12:16].tolist() == [0, 0, 1, 0]
+    assert s[16:].tolist() == [4, 3, 1]
+    s = path_stats(SPACE, SPACE.from_string(ONLY_SKIP))
+    assert s[:4].tolist() == [1, 0, 0, 0] and s[16:].tolist() == [1, 1, 1]
+    assert path_stats(SPACE, (0,) * 6)[16:].tolist() == [0, 0, 0]
+
+
+def test_equivalent_cells_get_equal_features():
+    # edge 1<-0 feeds node 1, which reaches the output only through none edges: a dead edge
+    dead = SPACE.from_string("|nor_conv_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|")
+    assert SPACE.canonical(dead) != dead
+    enc = Encoder(SPACE, ("onehot", "path", "pathstats"))
+    assert np.array_equal(enc([dead]), enc([SPACE.canonical(dead)]))
+
+
+def test_encoder_rejects_unknown_kind_and_foreign_archs():
+    with pytest.raises(ArchscoutError, match="unknown encoding"):
+        Encoder(SPACE, "bogus")
+    enc = Encoder(SPACE, "onehot")
+    with pytest.raises(ArchscoutError):
+        enc([(0, 1, 2)])  # not a 6-edge cell
