@@ -8,12 +8,17 @@ candidates per refit; the default here is 5 (and 1 refits before every proposal)
 between adaptivity and the CPU time of retraining an ensemble. Candidates whose equivalence class
 (canonical cell) was already evaluated are skipped: retraining an identical network wastes a query.
 
+Transfer (``source=(archs, values)``: results of the same space on another dataset): a source
+predictor (XGBoost by default) is fitted on them; the warm-up proposes the cells it ranks best instead
+of random ones, and its prediction is an extra feature of every target-dataset refit.
+
 `PredictorGuidedSampler` is the shared machinery; NPENAS (npenas.py) changes the predictor, the pool
 and the acquisition.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +49,8 @@ class PredictorGuidedSampler(ArchSampler):
         n_parents: int = 10,
         ucb_beta: float = 2.0,
         refit_every: int = 5,
+        source: tuple[Sequence[Arch], Sequence[float]] | None = None,
+        source_predictor: str = "xgb",
         seed: int | None = None,
     ) -> None:
         from archscout.estimation.predictors import predictor_class
@@ -65,6 +72,13 @@ class PredictorGuidedSampler(ArchSampler):
         self.last_model_: Any = None  # the latest fitted predictor and how many results it saw
         self.last_fit_size_ = 0
         self._ranked: tuple[tuple, list[Arch]] | None = None
+        # transfer: results of the same space on another dataset (or task)
+        self.source = None if source is None else (list(source[0]), [float(v) for v in source[1]])
+        self.source_predictor = source_predictor
+        predictor_class(source_predictor)
+        if self.source is not None and len(self.source[0]) != len(self.source[1]):
+            raise ArchscoutError("source: as many values as architectures are needed")
+        self._source_model: Any = None
 
     # --- what the two strategies differ in ------------------------------------------------------
     def candidates(self, history: History, rng: np.random.Generator, seen: set[Arch]) -> list[Arch]:
@@ -91,7 +105,17 @@ class PredictorGuidedSampler(ArchSampler):
         from archscout.estimation.predictors import make_predictor
 
         model = make_predictor(self.predictor, self.space, seed=int(rng.integers(2**31)), **self.predictor_kwargs)
-        return model.fit(history.archs, history.values)
+        return model.fit(history.archs, history.values, self.source_feature(history.archs))
+
+    def source_feature(self, archs: list[Arch]) -> np.ndarray | None:
+        """Transfer: the source-dataset predictor's prediction, an extra feature for the target model."""
+        if self.source is None:
+            return None
+        if self._source_model is None:
+            from archscout.estimation.predictors import make_predictor
+
+            self._source_model = make_predictor(self.source_predictor, self.space, seed=self.seed).fit(*self.source)
+        return self._source_model.predict(archs)[0][:, None]
 
     def score(self, mean: np.ndarray, std: np.ndarray, best: float, rng: np.random.Generator) -> np.ndarray:
         if self.acquisition == "its":  # independent Thompson sampling: one draw per candidate
@@ -112,7 +136,7 @@ class PredictorGuidedSampler(ArchSampler):
             return []
         model = self.fit_predictor(history, rng)
         self.last_model_, self.last_fit_size_ = model, len(history)
-        mean, std = model.predict(cands)
+        mean, std = model.predict(cands, self.source_feature(cands))
         s = self.score(mean, std, float(np.max(history.values)), rng)
         order = np.lexsort((rng.random(len(s)), -s))  # best first, ties broken at random
         return [cands[int(i)] for i in order]
@@ -121,7 +145,9 @@ class PredictorGuidedSampler(ArchSampler):
         seen = {self.space.canonical(a) for a in history.seen}
         n = len(history)
         if n < self.n_init:
-            return self._random_unseen(rng, history, seen)
+            if self.source is None:
+                return self._random_unseen(rng, history, seen)
+            return self._warm_start(history, seen)
         # The predictor is refit when `refit_every` new results have arrived, on the first r results.
         # Fixing r by the history length (not by what this process happened to cache) keeps a
         # resumed study proposing exactly what an uninterrupted one would.
@@ -134,6 +160,18 @@ class PredictorGuidedSampler(ArchSampler):
             if self.space.canonical(cand) not in seen:
                 return cand
         return self._random_unseen(rng, history, seen)
+
+    def _warm_start(self, history: History, seen: set[Arch]) -> Arch:
+        """Transfer warm-up: the best unseen cells by the source predictor, from a fixed random pool."""
+        if getattr(self, "_warm_pool", None) is None:
+            rng = np.random.default_rng([self.seed, 0, 2])
+            pool = list({self.space.canonical(self.space.sample(rng)) for _ in range(10 * self.pool_size)})
+            mean = self.source_feature(pool)[:, 0]
+            self._warm_pool = [pool[int(i)] for i in np.argsort(-mean, kind="stable")]
+        for cand in self._warm_pool:
+            if self.space.canonical(cand) not in seen:
+                return cand
+        return self._random_unseen(np.random.default_rng([self.seed, len(history), 3]), history, seen)
 
     def _random_unseen(self, rng: np.random.Generator, history: History, seen: set[Arch]) -> Arch:
         arch = self.sample_new(rng, history.seen)
