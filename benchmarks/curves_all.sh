@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash benchmarks/curves_quality.sh
 bash benchmarks/curves_stopping.sh
-python benchmarks/curves_cost.py --curves-per-set 15
+python benchmarks/curves_cost.py --curves-per-set 8
 echo all done

@@ -1,0 +1,122 @@
+"""Markdown tables for BENCHMARKS.md from the learning-curve benchmark results (benchmarks/results/curves_*).
+
+Usage: python benchmarks/curves_report.py
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+RES = Path(__file__).resolve().parent / "results"
+REFERENCE = {"metaqnn_cifar10": 0.943, "metaqnn_svhn": 0.683, "deep_resnets_cifar10": 0.473, "lstm_ptb": 0.047}
+
+
+def rows(name: str) -> list[dict]:
+    p = RES / name
+    return [json.loads(line) for line in p.read_text().splitlines() if line.strip()] if p.exists() else []
+
+
+def short(src: str) -> str:
+    return Path(src).stem if not src.startswith("lcbench") else src
+
+
+def reference_table() -> None:
+    rs = rows("curves_quality.jsonl")
+    if not rs:
+        return
+    by = defaultdict(list)
+    for r in rs:
+        by[(short(r["source"]), r["method"])].append(r["r2"])
+    methods = ["last", "svr", "rf", "bayes_ridge", "ensemble"]
+    print("| set | reference (issue) | " + " | ".join(methods) + " | best beats reference on seeds |")
+    print("|---|---|" + "---|" * len(methods) + "---|")
+    for s, ref in REFERENCE.items():
+        cells = []
+        for m in methods:
+            v = by.get((s, m), [])
+            cells.append(f"{np.mean(v):.3f} ± {np.std(v):.3f} (n={len(v)})" if v else "-")
+        seeds = [r for r in rs if short(r["source"]) == s and r["method"] in ("svr", "bayes_ridge", "ensemble", "rf")]
+        per_seed = defaultdict(dict)
+        for r in seeds:
+            per_seed[r["seed"]][r["method"]] = r["r2"]
+        beats = sum(max(d.get("ensemble", -9), d.get("svr", -9)) > ref for d in per_seed.values())
+        print(f"| {s} | {ref} | " + " | ".join(cells) + f" | ensemble or svr: {beats}/{len(per_seed)} |")
+
+
+def quality_table() -> None:
+    rs = rows("curves_quality.jsonl.maxtest")
+    if not rs:
+        return
+    methods = ["last", "curvefit", "lce", "svr", "bayes_ridge", "ensemble"]
+    print("| set | cut-off (epochs seen) | " + " | ".join(methods) + " |")
+    print("|---|---|" + "---|" * len(methods))
+    key = defaultdict(dict)
+    for r in rs:
+        key[(short(r["source"]), r["cutoff"], r["epochs_seen"])][r["method"]] = r
+    for (s, c, e), d in sorted(key.items()):
+        cells = []
+        for m in methods:
+            r = d.get(m)
+            if r is None:
+                cells.append("-")
+                continue
+            ll = f"{r['loglik']:.2f}" if r["loglik"] is not None else "-"
+            cells.append(f"{r['r2']:.3f} / {r['mse']:.3g} / {ll}")
+        print(f"| {s} | {c:g} ({e}) | " + " | ".join(cells) + " |")
+
+
+def stopping_table() -> None:
+    rs = rows("curves_stopping.jsonl")
+    if not rs:
+        return
+    order = ["none", "lce", "baker", "median", "hyperband", "hyperband_lce"]
+    print("| set | pruner | speed-up (median over seeds) | mean regret | runs with no regret | s per search |")
+    print("|---|---|---|---|---|---|")
+    by = defaultdict(list)
+    for r in rs:
+        by[(short(r["source"]), r["pruner"])].append(r)
+    for (s, p) in sorted(by, key=lambda k: (k[0], order.index(k[1]) if k[1] in order else 99)):
+        g = by[(s, p)]
+        sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
+        reg = np.mean([r["regret"] for r in g])
+        nz = sum(r["regret"] <= 1e-12 for r in g)
+        print(f"| {s} | {p} | {sp:.2f}x | {reg:.4g} | {nz}/{len(g)} | {np.mean([r['seconds'] for r in g]):.1f} |")
+
+
+def cost_table() -> None:
+    rs = rows("curves_cost.jsonl")
+    if not rs:
+        return
+    print("| set | cut-off | curves | fast ms (median) | MCMC ms (median) | fast NLL (mean) | MCMC NLL (mean) | NLL gap |")
+    print("|---|---|---|---|---|---|---|---|")
+    by = defaultdict(lambda: defaultdict(dict))
+    for r in rs:
+        by[(short(r["source"]), r["cutoff"])][r["curve"]][r["mode"]] = r
+    allf, allm = [], []
+    for (s, c), curves in sorted(by.items()):
+        pairs = [(d["fast"], d["mcmc"]) for d in curves.values() if "fast" in d and "mcmc" in d]
+        if not pairs:
+            continue
+        f = [a for a, _ in pairs]
+        m = [b for _, b in pairs]
+        allf += f
+        allm += m
+        nf, nm = np.mean([x["nll"] for x in f]), np.mean([x["nll"] for x in m])
+        print(f"| {s} | {c:g} | {len(pairs)} | {np.median([x['ms'] for x in f]):.0f} | {np.median([x['ms'] for x in m]):.0f} "
+              f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} |")
+    if allf:
+        nf, nm = np.mean([x["nll"] for x in allf]), np.mean([x["nll"] for x in allm])
+        print(f"| all | | {len(allf)} | {np.median([x['ms'] for x in allf]):.0f} | {np.median([x['ms'] for x in allm]):.0f} "
+              f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} |")
+        print(f"\nload average (1 min) during the runs: median {np.median([x['load1'] for x in allf + allm]):.1f} on 2 cores")
+
+
+if __name__ == "__main__":
+    for title, fn in [("reference", reference_table), ("quality", quality_table), ("stopping", stopping_table),
+                      ("cost", cost_table)]:
+        print(f"\n### {title}\n")
+        fn()
