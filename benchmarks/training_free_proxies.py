@@ -65,6 +65,8 @@ def compute(args: argparse.Namespace) -> None:
     names = sorted(pub)
     rng = np.random.default_rng(args.seed)
     archs = [names[i] for i in rng.choice(len(names), size=args.n, replace=False)]
+    if args.limit is not None:  # only the first networks of the same sample (to balance slow proxies)
+        archs = archs[: args.limit]
     cache: dict[str, dict[str, float]] = {}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.exists():
@@ -131,6 +133,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--limit", type=int, default=None, help="score only the first LIMIT networks of the sample")
     ap.add_argument("--proxies", nargs="+", default=None, help="compute only these (default: all 13)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "training_free_proxies.jsonl")
     ap.add_argument("--report", action="store_true", help="print the comparison table instead of computing")

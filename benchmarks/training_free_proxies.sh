@@ -2,6 +2,8 @@
 # The published-score check in three resumable phases, one single-threaded process at a time:
 # the data-independent proxies first (cheap), then the data-dependent ones, then GraSP (a double
 # backward, half of the total cost). Rerun to resume; results accumulate in the JSON-lines file.
+# On a busy machine, balance the slow proxies over the same first networks of the sample with
+# --limit K (e.g. `--limit 50 --proxies grasp`), as done for BENCHMARKS.md.
 set -e
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1  # BLAS threads spin on a shared machine
 OUT=${OUT:-benchmarks/results/training_free_proxies.jsonl}

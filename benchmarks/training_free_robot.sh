@@ -5,3 +5,7 @@
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1  # BLAS threads spin on a shared machine (10x slower GP fits)
 nice -n 10 python -m archscout bench training-free --datasets cifar10 cifar100 --seeds 10 --trials 20 \
     --out benchmarks/results/training_free_robot.jsonl --markdown benchmarks/results/training_free_robot.md
+# The paper's six proxies (grad_norm, snip, grasp, fisher, synflow, jacob_cov), same protocol:
+nice -n 10 python -m archscout bench training-free --datasets cifar10 cifar100 --seeds 10 --trials 20 \
+    --names grad_norm snip grasp fisher synflow jacov \
+    --out benchmarks/results/training_free_robot_six.jsonl --markdown benchmarks/results/training_free_robot_six.md
