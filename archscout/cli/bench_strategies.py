@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
                 r = json.loads(line)
                 done[_key(r)] = r
     table = str(args.table) if args.table else None
-    todo = [(d, s, seed) for d in args.datasets for s in args.strategies for seed in range(args.seeds)
+    # strategy-major order: the slowest strategy listed first starts first when runs go in parallel
+    todo = [(d, s, seed) for s in args.strategies for d in args.datasets for seed in range(args.seeds)
             if (d, s, seed, args.queries) not in done]
     show = sys.stderr.isatty() and not args.json
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool, args.out.open("a") as fh:

@@ -6,6 +6,7 @@ An architecture is a tuple of 6 op indices in the benchmark's edge order
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -30,7 +31,22 @@ for _length in (1, 2, 3):
         _PATH_INDEX[_seq] = len(_PATH_INDEX)
 PATH_ENCODING_LENGTH = len(_PATH_INDEX)  # 4 + 16 + 64 = 84
 
+# Links of the op-node DAG (0 = input, k+1 = edge k, 7 = output), present when both ends are live.
+_OP_GRAPH_LINKS: tuple[tuple[int, int], ...] = tuple(
+    [(0, k + 1) for k, (i, _) in enumerate(EDGES) if i == 0]
+    + [(m + 1, k + 1) for k, (i, _) in enumerate(EDGES) for m, (_, b) in enumerate(EDGES) if b == i]
+    + [(k + 1, len(EDGES) + 1) for k, (_, j) in enumerate(EDGES) if j == NUM_NODES - 1]
+)
+
 _TOKEN = re.compile(r"^([a-z0-9_]+)~(\d+)$")
+
+
+@functools.lru_cache(maxsize=3 * 15625)
+def _encode_cached(space: NB201Space, arch: tuple[int, ...], kind: str) -> np.ndarray:
+    """Encodings are pure functions of the cell; BO and predictors ask for the same ones again and again."""
+    v = space._encode(arch, kind)
+    v.setflags(write=False)
+    return v
 
 
 class NB201Space(SearchSpace):
@@ -40,6 +56,12 @@ class NB201Space(SearchSpace):
 
     def __init__(self) -> None:
         self._canonical_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def __eq__(self, other: object) -> bool:  # stateless apart from caches: all instances are one space
+        return isinstance(other, NB201Space)
+
+    def __hash__(self) -> int:
+        return hash(NB201Space)
 
     # --- basics ------------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator) -> tuple[int, ...]:
@@ -145,6 +167,11 @@ class NB201Space(SearchSpace):
 
     def encode(self, arch: tuple[int, ...], kind: str = "onehot") -> np.ndarray:
         self._check(arch)
+        if kind not in self.encoding_kinds():
+            raise ArchscoutError(f"unknown encoding {kind!r} for nb201; choose from {', '.join(self.encoding_kinds())}")
+        return _encode_cached(self, tuple(arch), kind)
+
+    def _encode(self, arch: tuple[int, ...], kind: str) -> np.ndarray:
         if kind == "onehot":
             v = np.zeros((len(EDGES), len(OPS)))
             v[np.arange(len(EDGES)), list(arch)] = 1.0
@@ -162,7 +189,7 @@ class NB201Space(SearchSpace):
                 if NONE not in seq:
                     v[_PATH_INDEX[seq]] = 1.0
             return v
-        raise ArchscoutError(f"unknown encoding {kind!r} for nb201; choose from {', '.join(self.encoding_kinds())}")
+        raise AssertionError(kind)
 
     def op_graph(self, arch: tuple[int, ...]) -> tuple[np.ndarray, list[str]]:
         """The cell as a DAG of operations: nodes = input, the 6 edge ops, output.
@@ -172,17 +199,10 @@ class NB201Space(SearchSpace):
         """
         n = len(EDGES) + 2
         adj = np.zeros((n, n))
-        out_node = n - 1
-        for k, (i, j) in enumerate(EDGES):
-            if arch[k] == NONE:
-                continue
-            if i == 0:
-                adj[0, k + 1] = 1
-            for m, (a, b) in enumerate(EDGES):
-                if b == i and arch[m] != NONE:
-                    adj[m + 1, k + 1] = 1
-            if j == NUM_NODES - 1:
-                adj[k + 1, out_node] = 1
+        live = [op != NONE for op in arch]
+        for src, dst in _OP_GRAPH_LINKS:
+            if (src == 0 or live[src - 1]) and (dst == n - 1 or live[dst - 1]):
+                adj[src, dst] = 1
         labels = ["input"] + [OPS[o] for o in arch] + ["output"]
         return adj, labels
 

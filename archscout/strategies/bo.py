@@ -1,7 +1,10 @@
 """Bayesian optimisation over architectures: a GP on the architecture encoding plus an acquisition.
 
-Candidates are every unevaluated architecture when the space is small enough to enumerate
-(NAS-Bench-201: 15,625), else a pool of mutations of the best architectures plus random samples.
+The acquisition is maximised over a local pool first: the unevaluated neighbours of the best
+`top_k` architectures (White et al. 2021 found the local acquisition search the part of BO that
+matters most on NAS benchmarks). When that neighbourhood is exhausted (a local optimum), the pool is
+every unevaluated architecture if the space can be enumerated (NAS-Bench-201: 15,625), else
+mutations of the best architectures plus random samples, so the GP chooses where to restart.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ class BOSampler(ArchSampler):
         acquisition: str = "ei",
         encodings: tuple[str, ...] = ("adjacency",),
         pool: str = "local",
-        top_k: int = 5,
+        top_k: int = 1,
         ucb_beta: float = 2.0,
         pool_size: int = 2000,
         enumerate_limit: int = 50_000,
@@ -47,8 +50,24 @@ class BOSampler(ArchSampler):
         self.pool_size = pool_size
         self.enumerate_limit = enumerate_limit
         self._all: list[Arch] | None = None
-        self._all_x: np.ndarray | None = None
         self._cache: dict[Arch, np.ndarray] = {}
+        self._theta: dict[int, np.ndarray] = {}
+
+    def _hyperparameters(self, history: History) -> np.ndarray:
+        """GP hyperparameters, re-optimised only when the history has grown by 15% since the last fit.
+
+        The refit points depend only on the number of results, and each fit sees exactly the first
+        n of them, so a resumed study gets the same hyperparameters as an uninterrupted one.
+        """
+        n = len(history)
+        m = self.n_init
+        while round(m * 1.15) + 1 <= n:
+            m = round(m * 1.15) + 1
+        if m not in self._theta:
+            y = np.asarray(history.values[:m])
+            gp = GPRegressor(seed=self.seed + m).fit(self.features(history.archs[:m]), y)
+            self._theta[m] = gp.theta_
+        return self._theta[m]
 
     def features(self, archs: list[Arch]) -> np.ndarray:
         rows = []
@@ -64,8 +83,6 @@ class BOSampler(ArchSampler):
     def candidates(self, history: History, rng: np.random.Generator) -> tuple[list[Arch], np.ndarray]:
         seen = history.seen
         if self.pool == "local":
-            # Unevaluated neighbours of the best architectures: White et al. (2021) found a local
-            # acquisition search the part of BO that matters most on NAS benchmarks.
             order = np.argsort(history.values, kind="stable")[::-1]
             pool: dict[Arch, None] = {}
             for i in order[: self.top_k]:
@@ -75,28 +92,34 @@ class BOSampler(ArchSampler):
             if pool:
                 cands = list(pool)
                 return cands, self.features(cands)
+        # Global pool: neighbours of the ten best plus `pool_size` random unevaluated architectures
+        # (drawn from the full enumeration when the space is small, else sampled).
+        pool: dict[Arch, None] = {}
+        for i in np.argsort(history.values, kind="stable")[::-1][:10]:
+            for n in self.space.neighbours(history.archs[i]):
+                if n not in seen:
+                    pool[n] = None
         size = self.space.size()
         if size is not None and size <= self.enumerate_limit:
             if self._all is None:
                 self._all = list(self.space.enumerate())
-                self._all_x = self.features(self._all)
-            keep = [i for i, a in enumerate(self._all) if a not in seen]
-            return [self._all[i] for i in keep], self._all_x[keep]
-        order = np.argsort(history.values)[::-1][:10]
-        pool: set[Arch] = set()
-        for i in order:
-            for _ in range(self.pool_size // 20):
-                pool.add(self.space.mutate(history.archs[i], rng))
-        while len(pool) < self.pool_size:
-            pool.add(self.space.sample(rng))
-        cands = [a for a in pool if a not in seen]
-        return cands, self.features(cands)
+            keep = [a for a in self._all if a not in seen]
+            if len(keep) > self.pool_size:
+                keep = [keep[i] for i in rng.choice(len(keep), self.pool_size, replace=False)]
+            pool.update(dict.fromkeys(keep))
+        else:
+            for _ in range(self.pool_size):
+                a = self.space.sample(rng)
+                if a not in seen:
+                    pool[a] = None
+        cands = list(pool)
+        return cands, self.features(cands) if cands else np.zeros((0, 0))
 
     def propose(self, history: History, rng: np.random.Generator, study, trial) -> Arch:
         if len(history) < self.n_init:
             return self.sample_new(rng, history.seen)
         y = np.asarray(history.values)
-        gp = GPRegressor(seed=int(rng.integers(2**31))).fit(self.features(history.archs), y)
+        gp = GPRegressor().fit(self.features(history.archs), y, theta=self._hyperparameters(history))
         cands, x = self.candidates(history, rng)
         if not cands:
             return self.sample_new(rng, history.seen)

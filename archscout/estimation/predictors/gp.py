@@ -7,7 +7,7 @@ gradient of the marginal likelihood a fit takes milliseconds for a few hundred p
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import cho_factor, cho_solve, solve_triangular
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
@@ -57,12 +57,13 @@ class GPRegressor:
         grad = np.array([0.5 * float(np.sum(w * d)) for d in dk])
         return nll, grad
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> GPRegressor:
+    def fit(self, x: np.ndarray, y: np.ndarray, theta: np.ndarray | None = None) -> GPRegressor:
+        """Fit; with `theta` (log lengthscale, log signal, log noise) given, skip the optimisation."""
         # Small matrices: BLAS threads only add synchronisation (6x slower on a busy 2-core machine).
         with threadpool_limits(1):
-            return self._fit(x, y)
+            return self._fit(x, y, theta)
 
-    def _fit(self, x: np.ndarray, y: np.ndarray) -> GPRegressor:
+    def _fit(self, x: np.ndarray, y: np.ndarray, theta: np.ndarray | None) -> GPRegressor:
         x = np.asarray(x, float)
         y = np.asarray(y, float)
         self.x_ = x
@@ -70,6 +71,8 @@ class GPRegressor:
         self.sd_ = float(y.std()) or 1.0
         ys = (y - self.mu_) / self.sd_
         d2 = _sqdist(x, x)
+        if theta is not None:
+            return self._factor(np.asarray(theta, float), d2, ys)
         rng = np.random.default_rng(self.seed)
         med = float(np.sqrt(np.median(d2[d2 > 0]))) if np.any(d2 > 0) else 1.0
         starts = [np.log([med, 1.0, 0.1])] + [
@@ -82,7 +85,10 @@ class GPRegressor:
             r = minimize(self._nll, s, args=(d2, ys), jac=True, method="L-BFGS-B", bounds=bounds)
             if best is None or r.fun < best.fun:
                 best = r
-        self.theta_ = best.x
+        return self._factor(best.x, d2, ys)
+
+    def _factor(self, theta: np.ndarray, d2: np.ndarray, ys: np.ndarray) -> GPRegressor:
+        self.theta_ = theta
         ls, sig, noise = np.exp(self.theta_)
         k = sig * matern52(d2, ls) + (noise + self.noise_floor) * np.eye(len(ys))
         self.chol_ = cho_factor(k, lower=True, check_finite=False)
@@ -97,6 +103,6 @@ class GPRegressor:
         ls, sig, noise = np.exp(self.theta_)
         ks = sig * matern52(_sqdist(np.asarray(x, float), self.x_), ls)
         mean = ks @ self.alpha_
-        v = cho_solve(self.chol_, ks.T, check_finite=False)
-        var = np.maximum(sig - np.einsum("ij,ji->i", ks, v), 1e-12)
+        v = solve_triangular(self.chol_[0], ks.T, lower=self.chol_[1], check_finite=False)
+        var = np.maximum(sig - np.einsum("ij,ij->j", v, v), 1e-12)
         return mean * self.sd_ + self.mu_, np.sqrt(var) * self.sd_
