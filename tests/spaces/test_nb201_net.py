@@ -70,3 +70,11 @@ def test_bad_input() -> None:
 def test_import_space_does_not_import_torch() -> None:
     code = "import sys, archscout, archscout.spaces; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_flop_rules_by_hand_1d() -> None:
+    net = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3, padding=1, bias=False), torch.nn.BatchNorm1d(2), torch.nn.ReLU(),
+                              torch.nn.AvgPool1d(3, stride=1, padding=1), torch.nn.AdaptiveAvgPool1d(1),
+                              torch.nn.Flatten(), torch.nn.Linear(2, 4))
+    # conv 10 outputs x 3 taps, BN 2 x 10, ReLU 10, pool 10 outputs x 3, global pool 10 inputs, linear 2 x 4 + 4 bias
+    assert count_flops(net, (1, 5)) == 30 + 20 + 10 + 30 + 10 + 12
