@@ -104,3 +104,19 @@ def test_console_script_help_and_argparse_errors():
     assert r.returncode == 2 and "invalid int value" in r.stderr
     r = subprocess.run([sys.executable, "-m", "archscout", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "search" in r.stdout and "bench" in r.stdout
+
+
+def test_journal_storage_for_parallel_workers(capsys, tmp_path):
+    """Two workers on one JournalStorage file share a study and never evaluate the same cell twice."""
+    url = f"journal:{tmp_path / 'j.log'}"
+    code, out, _ = _search(capsys, "--strategy", "random", "--trials", "10", "--storage", url, "--json")
+    assert code == 0 and json.loads(out)["trials"] == 10
+    code, out, _ = _search(capsys, "--strategy", "random", "--trials", "16", "--storage", url, "--json")
+    r = json.loads(out)
+    assert r["trials"] == 16
+    study = optuna.load_study(study_name=r["study"], storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(tmp_path / "j.log"))))
+    archs = [t.user_attrs["arch"] for t in study.trials]
+    assert len(set(archs)) == 16
+    code, _, err = _search(capsys, "--storage", f"journal:{tmp_path / 'nope' / 'j.log'}")
+    assert code == 2 and "does not exist" in err

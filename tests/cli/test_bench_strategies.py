@@ -1,0 +1,51 @@
+"""`archscout bench strategies`: the comparison table, its resume file, and the random-search expectation."""
+
+import json
+
+import numpy as np
+import pytest
+
+from archscout.cli.bench_strategies import expected_best_of_random
+from archscout.cli.main import main
+
+
+def test_comparison_writes_runs_incrementally_and_resumes(capsys, tmp_path):
+    out = tmp_path / "runs.jsonl"
+    args = ["bench", "strategies", "--datasets", "cifar10", "--strategies", "random", "rea", "--seeds", "2",
+            "--queries", "30", "--out", str(out), "--json"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    runs = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(runs) == 4 and all(len(r["values"]) == 30 for r in runs)
+    entry = summary["datasets"]["cifar10"]
+    assert entry["optimum"] == pytest.approx(94.3733)
+    for s in ("random", "rea"):
+        means = entry["strategies"][s]["mean"]
+        assert means["25"] <= entry["optimum"] and entry["strategies"][s]["seeds"] == 2
+    # rerun: nothing is recomputed, the same summary comes back
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out) == summary
+    assert len(out.read_text().splitlines()) == 4
+
+
+def test_markdown_table(capsys, tmp_path):
+    md = tmp_path / "t.md"
+    assert main(["bench", "strategies", "--datasets", "cifar100", "--strategies", "local", "--seeds", "1",
+                 "--queries", "25", "--out", str(tmp_path / "r.jsonl"), "--markdown", str(md)]) == 0
+    text = md.read_text()
+    assert "| local | 1 |" in text and "exact expectation" in text and "cifar100" in text
+
+
+def test_exact_expectation_of_random_search_matches_simulation():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=500)
+    sims = [values[rng.integers(0, 500, size=20)].max() for _ in range(20000)]
+    assert expected_best_of_random(values, 20) == pytest.approx(np.mean(sims), abs=0.01)
+    assert expected_best_of_random(values, 1) == pytest.approx(values.mean())
+
+
+def test_bad_strategy_or_column(capsys, tmp_path):
+    assert main(["bench", "strategies", "--strategies", "magic", "--out", str(tmp_path / "r")]) == 2
+    assert "unknown strategy 'magic'" in capsys.readouterr().err
+    assert main(["bench", "strategies", "--datasets", "svhn", "--out", str(tmp_path / "r")]) == 2
+    assert "unknown dataset column 'svhn'" in capsys.readouterr().err
