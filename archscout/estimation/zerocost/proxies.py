@@ -353,7 +353,10 @@ def score_archs(
         if missing:  # only what is not cached yet
             torch.manual_seed(seed)
             net = build(arch)
-            hit = {**(hit or {}), **score_all(net, batch, missing, seed=seed)}
+            try:
+                hit = {**(hit or {}), **score_all(net, batch, missing, seed=seed)}
+            except ArchscoutError as e:
+                raise ArchscoutError(f"architecture {k}: {e}") from None
             cache[k] = hit
             if on_result is not None:
                 on_result(k, hit)

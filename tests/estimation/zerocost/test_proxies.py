@@ -165,3 +165,13 @@ def test_bad_input() -> None:
         Proxy("snip").score(linear_net(), (torch.randn(4, 5), torch.tensor([0, 1, 0, 1])))
     with pytest.raises(ArchscoutError):
         Proxy("snip").score(linear_net(), torch.randn(4, 2))
+
+
+def test_score_archs_names_the_failing_architecture() -> None:
+    from archscout.spaces.nb201 import NB201Space
+
+    space = NB201Space()
+    wrong = (torch.randn(4, 1, 8, 8), torch.tensor([0, 1, 2, 1]))  # 1 channel for a 3-channel network
+    with pytest.raises(ArchscoutError, match=r"architecture \|nor_conv_3x3~0\|.*forward pass"):
+        score_archs(lambda a: space.to_module(a, (3, 8, 8), 3, C=2, N=1), [(3, 1, 2, 4, 0, 3)], wrong, ["snip"],
+                    key=space.to_string, progress=False)
