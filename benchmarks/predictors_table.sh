@@ -6,25 +6,31 @@ cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=1
 R=benchmarks/results
 B="nice -n 10 python -m archscout bench predictors --benchmark nb201 --test-size 1000"
-for d in cifar10 cifar100; do
-  # architecture only, the fast models: every train size, 10 seeds
-  $B --dataset $d --predictor xgb rf gp --train-size 10 20 50 100 200 500 1000 --seeds 10 \
-     --out $R/predictors_$d.jsonl --markdown $R/predictors_${d}_arch.md
-  # with extra features (the zero-cost scores were computed on CIFAR-10 images for both datasets)
-  $B --dataset $d --predictor xgb rf gp --train-size 100 400 --seeds 10 --features zc \
-     --out $R/predictors_$d.jsonl --markdown $R/predictors_${d}_zc.md
-  $B --dataset $d --predictor xgb rf gp --train-size 100 400 --seeds 10 --features epoch12 \
-     --out $R/predictors_$d.jsonl --markdown $R/predictors_${d}_epoch12.md
-  $B --dataset $d --predictor xgb --train-size 100 --seeds 10 --features zc epoch12 \
-     --out $R/predictors_$d.jsonl --markdown $R/predictors_${d}_zc_epoch12.md
+arch() {  # architecture only, the fast models: every train size, 10 seeds
+  $B --dataset $1 --predictor xgb rf gp --train-size 10 20 50 100 200 500 1000 --seeds 10 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_arch.md
+}
+feats() {  # extra features (the zero-cost scores were computed on CIFAR-10 images, used for both datasets)
+  $B --dataset $1 --predictor xgb rf gp --train-size 100 400 --seeds 10 --features zc \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_zc.md
+  $B --dataset $1 --predictor xgb rf gp --train-size 100 400 --seeds 10 --features epoch12 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_epoch12.md
+  $B --dataset $1 --predictor xgb --train-size 100 --seeds 10 --features zc epoch12 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_zc_epoch12.md
   # control: shuffled training labels
-  $B --dataset $d --predictor xgb --train-size 100 --seeds 10 --shuffle-labels \
-     --out $R/predictors_$d.jsonl --markdown $R/predictors_${d}_control.md
-done
+  $B --dataset $1 --predictor xgb --train-size 100 --seeds 10 --shuffle-labels \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_control.md
+}
+neural() {  # the torch predictors (slower): 3 seeds
+  $B --dataset $1 --predictor mlp gnn --train-size $2 --seeds 3 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_neural_$3.md
+}
+arch cifar10
+feats cifar10
+neural cifar10 "100" 100
+arch cifar100
 # transfer CIFAR-10 -> CIFAR-100 (BANANAS warm start)
-nice -n 10 python benchmarks/predictors_transfer.py --seeds 20
-# the neural predictors (slower): 3 seeds
-for d in cifar10 cifar100; do
-  $B --dataset $d --predictor mlp gnn --train-size 10 20 50 100 200 500 1000 --seeds 3 \
-     --out $R/predictors_$d.jsonl --markdown $R/predictors_${d}_neural.md
-done
+nice -n 10 python benchmarks/predictors_transfer.py --seeds ${TRANSFER_SEEDS:-20}
+feats cifar100
+neural cifar10 "10 20 50 100 200 500 1000" all
+neural cifar100 "10 20 50 100 200 500 1000" all

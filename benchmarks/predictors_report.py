@@ -1,0 +1,58 @@
+"""Write the "## Performance predictors" section of BENCHMARKS.md from benchmarks/results/predictors_*.md.
+
+Only that section is replaced (up to the next "## " heading); the tables themselves are what the
+commands in predictors_search.sh / predictors_table.sh / predictors_transfer.py printed.
+
+    python benchmarks/predictors_report.py
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+R = ROOT / "benchmarks" / "results"
+HEADING = "## Performance predictors"
+
+
+def block(name: str, title: str) -> str:
+    p = R / name
+    if not p.exists():
+        return f"**{title}**: not run yet (`{name}` missing).\n"
+    return f"**{title}**\n\n{p.read_text().strip()}\n"
+
+
+def main() -> None:
+    intro = (ROOT / "benchmarks" / "predictors_intro.md").read_text().strip()
+    machine = (f"Machine: {subprocess.run(['date', '-u'], capture_output=True, text=True).stdout.strip()}, "
+               f"`nproc` = {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} (shared with other "
+               f"jobs: times are inflated), Python {platform.python_version()} ({sys.platform}).")
+    parts = [HEADING, "", intro, "", machine, ""]
+    for d in ("cifar10", "cifar100"):
+        parts += [f"### NB201 {d}: `bench predictors`", ""]
+        for suffix, title in [("arch", "architecture only (default encodings)"), ("zc", "+ 13 zero-cost scores"),
+                              ("epoch12", "+ 12-epoch validation accuracy"), ("zc_epoch12", "+ both"),
+                              ("control", "control: shuffled training labels"),
+                              ("neural_100", "MLP ensemble and GNN at 100 training cells"),
+                              ("neural_all", "MLP ensemble and GNN, every train size")]:
+            if (R / f"predictors_{d}_{suffix}.md").exists() or suffix in ("arch", "zc"):
+                parts.append(block(f"predictors_{d}_{suffix}.md", title))
+    parts += ["### Predictor-guided search (`bench strategies`)", "", block("predictors_search_cifar10.md", "CIFAR-10"),
+              "### Transfer CIFAR-10 -> CIFAR-100", "", block("predictors_transfer.md", "BANANAS warm start"), ""]
+    section = "\n".join(parts)
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if HEADING in text:
+        start = text.index(HEADING)
+        nxt = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + (text[nxt + 1:] if nxt != -1 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
