@@ -28,23 +28,39 @@ class ReinforceSampler(ArchSampler):
         self.learning_rate = learning_rate
         self.baseline_momentum = baseline_momentum
         self._choices = {name: list(c) for name, c in space.decisions().items()}
+        self._state: dict | None = None
 
     def policy(self, history: History) -> dict[str, np.ndarray]:
-        """Softmax probabilities per decision after replaying `history`."""
-        logits = {n: np.zeros(len(c)) for n, c in self._choices.items()}
-        m = {n: np.zeros(len(c)) for n, c in self._choices.items()}
-        v = {n: np.zeros(len(c)) for n, c in self._choices.items()}
+        """Softmax probabilities per decision after replaying `history`.
+
+        The replay state is kept for the longest prefix already replayed (history only grows), so a
+        proposal costs one update, not a replay of the whole history; a resumed study replays once.
+        """
+        numbers = [t.number for t in history.trials] if history.trials else None
+        st = self._state
+        if st is None or numbers is None or st["numbers"] != numbers[: len(st["numbers"])]:
+            st = {
+                "numbers": [],
+                "logits": {n: np.zeros(len(c)) for n, c in self._choices.items()},
+                "m": {n: np.zeros(len(c)) for n, c in self._choices.items()},
+                "v": {n: np.zeros(len(c)) for n, c in self._choices.items()},
+                "baseline": None,
+                "scale": None,
+                "step": 0,
+            }
         b1, b2, eps = 0.9, 0.999, 1e-8
-        baseline = None
-        scale = None
-        for step, (arch, reward) in enumerate(zip(history.archs, history.values), start=1):
-            if baseline is None:
-                baseline = reward
+        logits, m, v = st["logits"], st["m"], st["v"]
+        start = len(st["numbers"]) if numbers is not None else 0
+        for arch, reward in zip(history.archs[start:], history.values[start:]):
+            st["step"] += 1
+            step = st["step"]
+            if st["baseline"] is None:
+                st["baseline"] = reward
                 continue
-            adv = reward - baseline
+            adv = reward - st["baseline"]
             # scale-free: rewards in % or in [0, 1] behave the same
-            scale = abs(adv) if scale is None else 0.9 * scale + 0.1 * abs(adv)
-            adv = adv / (scale + 1e-12)
+            st["scale"] = abs(adv) if st["scale"] is None else 0.9 * st["scale"] + 0.1 * abs(adv)
+            adv = adv / (st["scale"] + 1e-12)
             params = self.space.to_params(arch)
             for n, choices in self._choices.items():
                 p = _softmax(logits[n])
@@ -56,7 +72,10 @@ class ReinforceSampler(ArchSampler):
                 mhat = m[n] / (1 - b1**step)
                 vhat = v[n] / (1 - b2**step)
                 logits[n] -= self.learning_rate * mhat / (np.sqrt(vhat) + eps)
-            baseline = self.baseline_momentum * baseline + (1 - self.baseline_momentum) * reward
+            st["baseline"] = self.baseline_momentum * st["baseline"] + (1 - self.baseline_momentum) * reward
+        if numbers is not None:
+            st["numbers"] = numbers
+            self._state = st
         return {n: _softmax(lg) for n, lg in logits.items()}
 
     def propose(self, history: History, rng: np.random.Generator, study, trial) -> Arch:
