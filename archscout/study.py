@@ -82,8 +82,8 @@ def open_study(
             if diff:
                 what = ", ".join(f"{k}: {a!r} then, {b!r} now" for k, (a, b) in diff.items())
                 raise ArchscoutError(f"study {study_name!r} exists with another setup ({what}); use another --study name")
-    study = optuna.create_study(
-        storage=store, study_name=study_name, sampler=sampler, pruner=pruner, direction=direction, load_if_exists=True
+    study = optuna.create_study(  # no pruner means no pruning (Optuna's default would be MedianPruner)
+        storage=store, study_name=study_name, sampler=sampler, pruner=pruner or optuna.pruners.NopPruner(), direction=direction, load_if_exists=True
     )
     if SPACE_ATTR not in study.user_attrs:
         study.set_user_attr(SPACE_ATTR, space_name)
