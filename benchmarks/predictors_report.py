@@ -33,8 +33,9 @@ def main() -> None:
     parts = [HEADING, "", intro, "", machine, ""]
     for d in ("cifar10", "cifar100"):
         parts += [f"### NB201 {d}: `bench predictors`", ""]
-        for suffix, title in [("arch", "architecture only (default encodings)"), ("zc", "+ 13 zero-cost scores"),
+        for suffix, title in [("arch", "architecture only (default encodings)"), ("arch_gp", "architecture only, GP"), ("zc", "+ 13 zero-cost scores"),
                               ("epoch12", "+ 12-epoch validation accuracy"), ("zc_epoch12", "+ both"),
+                              ("enc_onehot", "encoding ablation: one-hot"), ("enc_path", "encoding ablation: path"),
                               ("control", "control: shuffled training labels"),
                               ("neural_100", "MLP ensemble and GNN at 100 training cells"),
                               ("neural_all", "MLP ensemble and GNN, every train size")]:
