@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from archscout.cli.common import HelpFormatter
 from archscout.errors import ArchscoutError
 
 
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "build-table",
         help="train NB201 cells on the CIFAR-10 subset: archscout's low-fidelity table (resumable)",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--out", type=Path, default=Path("runs/nb201_lofi"), help="folder for runs.jsonl, table.csv, checkpoint")
     p.add_argument("--cells", type=int, default=300, help="random cells to train (seeded)")

@@ -13,6 +13,7 @@ import json
 import math
 from pathlib import Path
 
+from archscout.cli.common import HelpFormatter
 from archscout.errors import ArchscoutError
 
 
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Predict the final value of every curve from its first epochs. Learned methods (sequential "
             "regression) train on --train-size curves chosen by --seed and are tested on the rest."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--curves", required=True,
                    help="curve CSV (columns acc_N / ep_N / epoch_N), or lcbench:TASK for the LCBench surrogate")

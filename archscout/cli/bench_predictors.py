@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from archscout.cli.common import HelpFormatter
 from archscout.errors import ArchscoutError
 
 TRAIN_SIZES = (10, 20, 50, 100, 200, 500, 1000)
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "predictors",
         help="evaluate performance predictors on a tabular benchmark (Kendall tau, ...)",
         description="Fit each predictor on N random architectures of a table and score its ranking of held-out ones.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--benchmark", default="nb201")
     p.add_argument("--dataset", default="cifar10", help="table column to predict")

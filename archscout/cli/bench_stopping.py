@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from archscout.cli.common import HelpFormatter
 from archscout.errors import ArchscoutError
 
 DEFAULT_PRUNERS = ["none", "lce", "baker", "median", "hyperband", "hyperband_lce"]
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "stopping",
         help="early stopping on replayed curves: epochs saved vs regret (resumable)",
         description="Every pruner on the same seeded random searches over the curves of a CSV or LCBench task.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--curves", required=True, help="curve CSV (acc_N / ep_N / epoch_N columns) or lcbench:TASK")
     p.add_argument("--minimize", action="store_true", help="lower is better (loss, perplexity)")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from archscout.cli.common import HelpFormatter
 from archscout.errors import ArchscoutError
 
 CHECKPOINTS = (25, 50, 100, 150, 300)
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "strategies",
         help="compare search strategies on a tabular benchmark (resumable)",
         description="Best accuracy found after N queries, mean ± std over seeds, for each strategy and dataset.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--benchmark", default="nb201")
     p.add_argument("--table", type=Path, default=None)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from archscout.cli.common import HelpFormatter
 from archscout.errors import ArchscoutError
 
 # RoBoT paper (He et al., ICLR 2024), Table 2, NAS-Bench-201, T = 20: test accuracy.
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "training-free",
         help="RoBoT (BO over zero-cost proxy weights + greedy) vs single proxies (resumable)",
         description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--benchmark", default="nb201")
     p.add_argument("--table", type=Path, default=None, help="your own accuracy table")

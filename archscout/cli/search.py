@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from archscout.cli.common import HelpFormatter
+from archscout.strategies import STRATEGIES
 from archscout.errors import ArchscoutError
 
 DEFAULT_STORAGE = "sqlite:///archscout.db"
@@ -21,12 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "lookup whose training cost is counted in epochs. The study is stored (SQLite by default), "
             "so rerunning the same command resumes it and adds trials up to --trials."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--benchmark", default="nb201", help="tabular benchmark to search (nb201)")
     p.add_argument("--dataset", default="cifar10", help="table column to maximise, e.g. cifar10, cifar100")
     p.add_argument("--table", type=Path, default=None, help="your own CSV: column 'arch' plus one numeric column per dataset")
-    p.add_argument("--strategy", default="rea", help="random, rea, local, bo or reinforce")
+    p.add_argument("--strategy", default="rea", help=", ".join(STRATEGIES))
     p.add_argument("--trials", type=int, default=100, help="number of architectures to evaluate in total")
     p.add_argument("--seed", type=int, default=0, help="seed of the strategy")
     p.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL, 'journal:FILE', or 'memory'")
