@@ -154,62 +154,18 @@ def build(arch: Sequence[int], input_shape: Sequence[int], num_classes: int, C: 
 
 def count_params(module: nn.Module) -> int:
     """Trainable parameters (BN running statistics are buffers and do not count, as in NB201)."""
-    return int(sum(p.numel() for p in module.parameters() if p.requires_grad))
+    from archscout.training.measure import count_params as _count
+
+    return _count(module)
 
 
 def count_flops(module: nn.Module, input_shape: Sequence[int]) -> int:
     """Operations of one forward pass on one input, counted as the NAS-Bench-Suite-Zero ``flops`` column.
 
-    Convolutions and linear layers count one per weight use (plus one per output for a bias); average
-    pools count kernel-size per output, global pooling one per input element; ReLU one and BatchNorm two
-    per element; additions are free. With these rules the counts of all NB201 cells (C=16, N=5, CIFAR)
-    equal the published column minus a constant 1,078 (checked on 300 cells; the constant does not
-    change any ranking). The forward pass uses batch size 1 in eval mode so BN statistics are untouched.
+    With these rules (`archscout.training.measure.count_flops(..., elementwise=True)`) the counts of
+    all NB201 cells (C=16, N=5, CIFAR) equal the published column minus a constant 1,078 (checked on
+    300 cells; the constant does not change any ranking).
     """
-    total = [0]
+    from archscout.training.measure import count_flops as _count
 
-    def conv_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
-        per_out = (m.in_channels // m.groups) * int(torch.tensor(m.kernel_size).prod())
-        total[0] += out.numel() * per_out + (out.numel() if m.bias is not None else 0)
-
-    def linear_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
-        total[0] += out.numel() * m.in_features + (out.numel() if m.bias is not None else 0)
-
-    def pool_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
-        k = m.kernel_size if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * (out.dim() - 2)
-        total[0] += out.numel() * int(torch.tensor(k).prod())
-
-    def elementwise(per: int):
-        def hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
-            total[0] += per * out.numel()
-        return hook
-
-    def gap_hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
-        total[0] += inp[0].numel()
-
-    hooks = []
-    for m in module.modules():
-        if isinstance(m, nn.ReLU):
-            hooks.append(m.register_forward_hook(elementwise(1)))
-        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            hooks.append(m.register_forward_hook(elementwise(2)))
-        elif isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
-            hooks.append(m.register_forward_hook(gap_hook))
-        elif isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-            hooks.append(m.register_forward_hook(conv_hook))
-        elif isinstance(m, nn.Linear):
-            hooks.append(m.register_forward_hook(linear_hook))
-        elif isinstance(m, (nn.AvgPool1d, nn.AvgPool2d, nn.MaxPool1d, nn.MaxPool2d)):
-            hooks.append(m.register_forward_hook(pool_hook))
-    was_training = module.training
-    module.eval()
-    try:
-        p = next(module.parameters(), None)
-        kw = {"dtype": p.dtype, "device": p.device} if p is not None else {}
-        with torch.no_grad():
-            module(torch.zeros((1, *tuple(input_shape)), **kw))
-    finally:
-        for h in hooks:
-            h.remove()
-        module.train(was_training)
-    return total[0]
+    return _count(module, input_shape, elementwise=True)

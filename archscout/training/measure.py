@@ -1,8 +1,10 @@
-"""Parameter and FLOP counts of a built module (NAS-Bench-201 conventions).
+"""Parameter and FLOP counts of a built module.
 
-FLOPs are multiply-accumulates of one forward pass on one example: convolutions and linear layers
-one per weight use (+1 per output for a bias), pools kernel-size per output; BN, activations and
-additions free. Counting needs a forward pass (spatial sizes), made in eval mode with batch size 1.
+FLOPs are operations of one forward pass on one example: convolutions and linear layers one per
+weight use (+1 per output for a bias), pools kernel-size per output; additions are free. With
+``elementwise=True`` ReLU counts one and BatchNorm two per element and global average pooling one per
+input element, the rules of NAS-Bench-Suite-Zero's ``flops`` column. Counting needs a forward pass
+(spatial sizes), made in eval mode with batch size 1 so BN statistics are untouched.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ def count_params(module: Any) -> int:
     return int(sum(p.numel() for p in module.parameters() if p.requires_grad))
 
 
-def count_flops(module: Any, input_shape: Sequence[int]) -> int:
+def count_flops(module: Any, input_shape: Sequence[int], elementwise: bool = False) -> int:
     import math
 
     import torch
@@ -35,9 +37,24 @@ def count_flops(module: Any, input_shape: Sequence[int]) -> int:
         k = m.kernel_size if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * (out.dim() - 2)
         total[0] += out.numel() * math.prod(k)
 
+    def per_element(per: int) -> Any:
+        def hook(m: Any, inp: tuple, out: Any) -> None:
+            total[0] += per * out.numel()
+
+        return hook
+
+    def gap_hook(m: Any, inp: tuple, out: Any) -> None:
+        total[0] += inp[0].numel()
+
     hooks = []
     for m in module.modules():
-        if isinstance(m, (nn.Conv1d, nn.Conv2d)):
+        if elementwise and isinstance(m, nn.ReLU):
+            hooks.append(m.register_forward_hook(per_element(1)))
+        elif elementwise and isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            hooks.append(m.register_forward_hook(per_element(2)))
+        elif elementwise and isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
+            hooks.append(m.register_forward_hook(gap_hook))
+        elif isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
             hooks.append(m.register_forward_hook(conv_hook))
         elif isinstance(m, nn.Linear):
             hooks.append(m.register_forward_hook(linear_hook))
