@@ -13,7 +13,7 @@ import json
 import math
 from pathlib import Path
 
-from archscout.cli.common import HelpFormatter
+from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 
@@ -77,12 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.train_size < 6:
         raise ArchscoutError("--train-size must be at least 6")
     cs, metric = load(args)
-    done: dict[tuple, dict] = {}
-    if args.out is not None and args.out.exists():
-        for line in args.out.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                done[(r["source"], r["method"], r["cutoff"], r["seed"], r["n_train"])] = r
+    done = read_results(args.out, lambda r: (r["source"], r["method"], r["cutoff"], r["seed"], r["n_train"]))
 
     def key(method: str, cutoff: float) -> tuple:
         return (cs.source, method, cutoff, args.seed, args.train_size)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter
+from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 TRAIN_SIZES = (10, 20, 50, 100, 200, 500, 1000)
@@ -175,12 +175,7 @@ def run(args: argparse.Namespace) -> int:
               "features": sorted(args.features), "encoding": args.encoding, "cells": args.cells,
               "test_size": args.test_size, "top": args.top, "shuffle_labels": args.shuffle_labels}
     key = lambda r: (r["predictor"], r["train_size"], r["seed"], json.dumps(r["config"], sort_keys=True))  # noqa: E731
-    done: dict = {}
-    if args.out and args.out.exists():
-        for line in args.out.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                done[key(r)] = r
+    done = read_results(args.out, key)
     show = sys.stderr.isatty() and not args.json
     fh = args.out.open("a") if args.out else None
     try:

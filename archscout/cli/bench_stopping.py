@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter
+from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 DEFAULT_PRUNERS = ["none", "lce", "baker", "median", "hyperband", "hyperband_lce"]
@@ -84,12 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if len(cs) < args.trials:
         raise ArchscoutError(f"{cs.source} has {len(cs)} curves; --trials {args.trials} is more")
     ok = np.all(np.isfinite(cs.curves[:, (1 if cs.untrained else 0):]), axis=1)
-    done: dict[tuple, dict] = {}
-    if args.out.exists():
-        for line in args.out.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                done[(r["source"], r["pruner"], r["seed"], r["trials"])] = r
+    done = read_results(args.out, lambda r: (r["source"], r["pruner"], r["seed"], r["trials"]))
     results = []
     for seed in range(args.seeds):
         order = np.random.default_rng(seed).permutation(np.flatnonzero(ok))[: args.trials]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter
+from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 CHECKPOINTS = (25, 50, 100, 150, 300)
@@ -74,12 +74,7 @@ def run(args: argparse.Namespace) -> int:
     for s in args.strategies:
         if s not in STRATEGIES:
             raise ArchscoutError(f"unknown strategy {s!r}; choose from {', '.join(STRATEGIES)}")
-    done: dict[tuple, dict] = {}
-    if args.out.exists():
-        for line in args.out.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                done[_key(r)] = r
+    done = read_results(args.out, _key)
     table = str(args.table) if args.table else None
     # strategy-major order: the slowest strategy listed first starts first when runs go in parallel
     todo = [(d, s, seed) for s in args.strategies for d in args.datasets for seed in range(args.seeds)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter
+from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 # RoBoT paper (He et al., ICLR 2024), Table 2, NAS-Bench-201, T = 20: test accuracy.
@@ -105,12 +105,7 @@ def run(args: argparse.Namespace) -> int:
         bench.check_column(d)
     probe = RoBoTSampler(bench.space, proxies=args.proxies, names=args.names, budget=args.trials, seed=0)
     names = tuple(probe.names)
-    done: dict[tuple, dict] = {}
-    if args.out.exists():
-        for line in args.out.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                done[_key(r)] = r
+    done = read_results(args.out, _key)
     show = sys.stderr.isatty() and not args.json
     summary: dict = {"trials": args.trials, "proxies": list(names), "datasets": {}}
     with args.out.open("a") as fh:

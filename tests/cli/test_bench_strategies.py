@@ -49,3 +49,21 @@ def test_bad_strategy_or_column(capsys, tmp_path):
     assert "unknown strategy 'magic'" in capsys.readouterr().err
     assert main(["bench", "strategies", "--datasets", "svhn", "--out", str(tmp_path / "r")]) == 2
     assert "unknown dataset column 'svhn'" in capsys.readouterr().err
+
+
+def test_a_run_killed_mid_write_resumes(capsys, tmp_path):
+    out = tmp_path / "runs.jsonl"
+    args = ["bench", "strategies", "--datasets", "cifar10", "--strategies", "random", "--seeds", "2",
+            "--queries", "20", "--out", str(out), "--json"]
+    assert main(args) == 0
+    capsys.readouterr()
+    lines = out.read_text().splitlines()
+    out.write_text(lines[0] + "\n" + lines[1][:40])  # the second run was cut off while being written
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["datasets"]["cifar10"]["strategies"]["random"]["seeds"] == 2
+    assert [json.loads(x)["seed"] for x in out.read_text().splitlines()] == [0, 1]  # the file is whole again
+    assert main(args) == 0
+    capsys.readouterr()
+    out.write_text("garbage\n" + lines[0] + "\n")  # damage in the middle is not guessed at
+    assert main(args) == 2
+    assert "line 1 is not JSON" in capsys.readouterr().err
