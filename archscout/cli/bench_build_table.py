@@ -1,20 +1,23 @@
 """`archscout bench build-table`: archscout's own low-fidelity NAS-Bench-201 table, trained for real.
 
 A seeded random sample of NB201 cells (plus the best cells of the NB201 CIFAR-10 table) is trained on
-the real CIFAR-10 subset at reduced cost (16x16 images, 5,000 training images, C=8, N=1, 20 epochs;
-a second seed for the first 50 cells to measure the noise). Every finished run is appended to
+the real CIFAR-10 subset at reduced cost (16x16 images, 5,000 training images, C=8, N=1, 12 epochs as
+NB201's own low-fidelity column; a second seed for the first 50 cells to measure the noise). Every finished run is appended to
 ``OUT/runs.jsonl`` with its complete per-epoch curves, test accuracy, wall time, params and FLOPs; a
 rerun skips finished runs and the running one resumes from its last epoch checkpoint. ``OUT/table.csv``
 is rewritten after every run in the tabular-benchmark format (``arch`` + numeric columns; it loads
 with ``nb201(table=...)``), and the summary reports the Spearman correlation of the final test
-accuracy with NAS-Bench-201's 200-epoch CIFAR-10 column for the same cells.
+accuracy with NAS-Bench-201's 200-epoch CIFAR-10 column for the same cells. ``--shard I/N`` lets N
+processes (one per core) share the work and the same output folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
 import json
+import os
 import platform
 import sys
 import time
@@ -40,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=10, help="also train this many best cells of the NB201 CIFAR-10 table")
     p.add_argument("--second-seed", type=int, default=50, help="train this many of the random cells with a second seed")
     p.add_argument("--sample-seed", type=int, default=0, help="seed of the cell sample")
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--resolution", type=int, default=16, help="image side (32 or 16)")
     p.add_argument("--n-train", type=int, default=5000, help="training images (500 more per 10 classes are held out for validation)")
     p.add_argument("--channels", type=int, default=8, help="C of the NB201 network")
@@ -52,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", type=Path, default=None,
                    help="NB201 table with 'arch' and 'cifar10' columns (default: ../shared/data/nb201/test_accuracy.csv)")
     p.add_argument("--cifar", type=Path, default=None, help="the CIFAR-10 subset .npz (default: the shared data)")
+    p.add_argument("--shard", default="0/1", metavar="I/N",
+                   help="train only jobs I, I+N, I+2N, ... (run N processes with I = 0..N-1 on one --out)")
     p.add_argument("--max-runs", type=int, default=None, help="stop after this many new runs (for smoke tests)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
@@ -125,7 +130,7 @@ def write_table(runs: list[dict], path: Path, epochs: int) -> None:
     header = (["arch", "cifar10", "cifar10_seconds", "cifar10_valid", "cifar10_seed1", "params", "flops"]
               + [f"valid_epoch_{e}" for e in range(1, epochs + 1)] + [f"train_epoch_{e}" for e in range(1, epochs + 1)]
               + [f"train_loss_epoch_{e}" for e in range(1, epochs + 1)])
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # shards write their own, then rename
     with open(tmp, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
@@ -138,6 +143,44 @@ def write_table(runs: list[dict], path: Path, epochs: int) -> None:
     tmp.replace(path)
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise ArchscoutError(f"--shard {text!r}: expected I/N, e.g. 0/2") from None
+    if n < 1 or not 0 <= i < n:
+        raise ArchscoutError(f"--shard {text!r}: need N >= 1 and 0 <= I < N")
+    return i, n
+
+
+def read_runs(path: Path) -> list[dict]:
+    """Finished runs; a line cut off by a kill (the last one) is dropped so the run is redone."""
+    if not path.exists():
+        return []
+    runs = []
+    for line in path.read_text().splitlines():
+        try:
+            runs.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return runs
+
+
+def append_run(path: Path, row: dict) -> list[dict]:
+    """Append one finished run under an exclusive lock (shards share the file); returns all runs."""
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with path.open("a+b") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell():
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":  # a line cut off by a kill: end it, so this run is not glued to it
+                    fh.write(b"\n")
+            fh.write((json.dumps(row) + "\n").encode())
+            fh.flush()
+        return read_runs(path)
+
+
 def run(args: argparse.Namespace) -> int:
     from archscout.data import load_cifar10, shared_data_dir
     from archscout.spaces import NB201Space
@@ -146,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
         raise ArchscoutError("need --cells >= 1, --top >= 0 and 0 <= --second-seed <= --cells")
     if args.epochs < 1 or args.n_train < 10 or args.n_train % 10:
         raise ArchscoutError("need --epochs >= 1 and --n-train a positive multiple of 10")
+    shard, shards = parse_shard(args.shard)
     space = NB201Space()
     reference = read_reference(args.reference or shared_data_dir() / "nb201" / "test_accuracy.csv")
     jobs = plan(space, reference, args.cells, args.top, args.second_seed, args.sample_seed)
@@ -159,17 +203,21 @@ def run(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
-    runs_path, ckpt = args.out / "runs.jsonl", args.out / "current.pt"
+    runs_path = args.out / "runs.jsonl"
+    ckpt = args.out / ("current.pt" if shards == 1 else f"current.{shard}.pt")
     meta = {"command": "archscout " + " ".join(sys.argv[1:]), "python": platform.python_version(), "torch": torch.__version__,
             "machine": platform.machine(), "processor": platform.processor(), "data": data.describe(),
             "epochs": args.epochs, "C": args.channels, "N": args.cells_per_stage, "device": args.device,
             "train": "SGD nesterov momentum 0.9, wd 5e-4, cosine, no augmentation", "lr": args.lr,
             "batch_size": args.batch_size}
-    (args.out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
-    runs = [json.loads(line) for line in runs_path.read_text().splitlines() if line.strip()] if runs_path.exists() else []
+    meta["command"] = meta["command"].replace(f" --shard {args.shard}", "")
+    tmp_meta = args.out / f"meta.json.{shard}.tmp"
+    tmp_meta.write_text(json.dumps(meta, indent=1) + "\n")
+    tmp_meta.replace(args.out / "meta.json")
+    runs = read_runs(runs_path)
     done = {(r["arch"], r["seed"]) for r in runs}
     new = 0
-    for arch_s, seed, origin in jobs:
+    for arch_s, seed, origin in jobs[shard::shards]:
         if (arch_s, seed) in done:
             continue
         if args.max_runs is not None and new >= args.max_runs:
@@ -193,16 +241,15 @@ def run(args: argparse.Namespace) -> int:
                "wall_seconds": float(sum(result.curve["seconds"])), "this_call_seconds": time.time() - t0,
                "params": count_params(probe), "flops": count_flops(probe, data.input_shape),
                "nb201_cifar10_200ep": reference.get(arch_s)}
-        with runs_path.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
+        runs = append_run(runs_path, row)
         ckpt.unlink(missing_ok=True)
-        runs.append(row)
         done.add((arch_s, seed))
         new += 1
         write_table(runs, args.out / "table.csv", args.epochs)
         if not args.json:
             print(f"[{len(runs)}/{len(jobs)}] {arch_s} seed {seed}: test {test_acc:.2f}% "
                   f"(NB201 {reference.get(arch_s, float('nan')):.2f}%), {row['wall_seconds']:.0f} s", flush=True)
+    runs = read_runs(runs_path)  # other shards' runs too
     if runs:
         write_table(runs, args.out / "table.csv", args.epochs)
     summary = summarise(runs, reference, len(jobs))

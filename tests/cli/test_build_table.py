@@ -40,3 +40,19 @@ def test_build_table_small_and_resumable(tmp_path, capsys, monkeypatch):
     a = bench.archs()[0]
     assert bench.lookup(a, "cifar10") == pytest.approx(next(r["test_acc"] for r in runs if r["seed"] == 0
                                                             and r["arch"] == bench.space.to_string(a)), abs=1e-3)
+
+
+def test_build_table_shards_share_one_folder(tmp_path, capsys, monkeypatch):
+    """Two shards split the plan between them; together they do every run once, and a cut-off line is redone."""
+    monkeypatch.setenv("ARCHSCOUT_SHARED_DATA", str(SHARED))
+    argv = ["bench", "build-table", "--out", str(tmp_path), "--cells", "3", "--top", "0", "--second-seed", "0",
+            "--epochs", "1", "--n-train", "100", "--json"]
+    assert main(argv + ["--shard", "1/2"]) == 0
+    assert json.loads(capsys.readouterr().out)["runs_done"] == 1  # jobs 1 only
+    with (tmp_path / "runs.jsonl").open("a") as fh:
+        fh.write('{"arch": "cut off by a ki')  # a kill mid-write
+    assert main(argv + ["--shard", "0/2"]) == 0  # jobs 0 and 2
+    s = json.loads(capsys.readouterr().out)
+    assert s["runs_done"] == 3 and s["cells"] == 3
+    assert json.loads((tmp_path / "meta.json").read_text())["command"].count("--shard") == 0
+    assert main(argv + ["--shard", "2/2"]) == 2
