@@ -12,6 +12,7 @@ from archscout.strategies.bo import BOSampler
 from archscout.strategies.evolution import RegularizedEvolutionSampler
 from archscout.strategies.local import LocalSearchSampler
 from archscout.strategies.npenas import NPENASSampler
+from archscout.strategies.pnas import PNASSampler
 from archscout.strategies.random import RandomSearchSampler
 from archscout.strategies.reinforce import ReinforceSampler
 from archscout.strategies.robot import RoBoTSampler
@@ -24,6 +25,7 @@ STRATEGIES: dict[str, type[ArchSampler]] = {
     "reinforce": ReinforceSampler,
     "bananas": BananasSampler,
     "npenas": NPENASSampler,
+    "pnas": PNASSampler,
     "robot": RoBoTSampler,
 }
 
@@ -38,5 +40,5 @@ def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwarg
 __all__ = [
     "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler",
     "BOSampler", "RegularizedEvolutionSampler", "LocalSearchSampler", "RandomSearchSampler", "ReinforceSampler",
-    "BananasSampler", "NPENASSampler", "RoBoTSampler",
+    "BananasSampler", "NPENASSampler", "PNASSampler", "RoBoTSampler",
 ]

@@ -20,7 +20,7 @@ import numpy as np
 from archscout.errors import ArchscoutError
 from archscout.spaces.base import Arch, SearchSpace
 
-EXTRA_KINDS = ("pathstats",)
+EXTRA_KINDS = ("pathstats", "chainstats")
 
 
 def _paths(adj: np.ndarray) -> list[list[int]]:
@@ -74,6 +74,53 @@ def path_stats(space: SearchSpace, arch: Arch) -> np.ndarray:
     ])
 
 
+def chain_stats(space: SearchSpace, arch: Arch) -> np.ndarray:
+    """Depth-independent statistics of a chain architecture (spaces/chain.py), for models that must
+    rank chains deeper than any they were trained on (PNAS's progressive search).
+
+    A one-hot is positional: a layer at a depth no training chain reached is a column the model never
+    saw, so every expansion of a parent would score alike. These statistics extend to any depth:
+    depth, #conv, #pool, #stride-2 convs, total downsampling, receptive field (log2), per filter width
+    and per kernel size the number of convs, log2 of the first / last / widest conv's filters, whether
+    the convs widen monotonically, head (GAP or not), #FC layers and log2 of their total units.
+    """
+    from archscout.spaces.chain import FILTERS, KERNELS, POOL
+
+    layers, head, fcs = arch
+    convs = [layer for layer in layers if layer != POOL]
+    n_pool = len(layers) - len(convs)
+    n_s2 = sum(1 for c in convs if c[3] == 2)
+    rf, jump = 1.0, 1.0  # receptive field along one axis
+    for layer in layers:
+        k, s = (2, 2) if layer == POOL else (layer[2], layer[3])
+        rf += (k - 1) * jump
+        jump *= s
+    widths = [c[1] for c in convs]
+    return np.array(
+        [len(layers), len(convs), n_pool, n_s2, n_pool + n_s2, np.log2(rf)]
+        + [sum(1 for c in convs if c[1] == f) for f in FILTERS]
+        + [sum(1 for c in convs if c[2] == k) for k in KERNELS]
+        + [np.log2(widths[0]) if widths else 0.0, np.log2(widths[-1]) if widths else 0.0,
+           np.log2(max(widths)) if widths else 0.0, float(widths == sorted(widths))]
+        + [float(head == "gap"), len(fcs), np.log2(1 + sum(fcs))],
+        dtype=float,
+    )
+
+
+def extra_kinds(space: SearchSpace) -> tuple[str, ...]:
+    """The encodings computed here (beyond the space's own) that apply to `space`."""
+    from archscout.spaces.chain import ChainSpace
+
+    if hasattr(space, "op_graph"):
+        return ("pathstats",)
+    if isinstance(space, ChainSpace):
+        return ("chainstats",)
+    return ()
+
+
+_EXTRA = {"pathstats": path_stats, "chainstats": chain_stats}
+
+
 class Encoder:
     """Concatenated encodings of the canonical architecture, cached per architecture."""
 
@@ -82,7 +129,7 @@ class Encoder:
         self.kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
         if not self.kinds:
             raise ArchscoutError("an encoding needs at least one kind")
-        allowed = tuple(space.encoding_kinds()) + (EXTRA_KINDS if hasattr(space, "op_graph") else ())
+        allowed = tuple(space.encoding_kinds()) + extra_kinds(space)
         for k in self.kinds:
             if k not in allowed:
                 raise ArchscoutError(f"unknown encoding {k!r} for {space.name}; choose from {', '.join(allowed)}")
@@ -94,7 +141,7 @@ class Encoder:
             try:
                 self.space.to_string(arch)  # the space's own validation names the problem
                 c = self.space.canonical(arch)
-                parts = [path_stats(self.space, c) if k == "pathstats" else self.space.encode(c, k) for k in self.kinds]
+                parts = [_EXTRA[k](self.space, c) if k in _EXTRA else self.space.encode(c, k) for k in self.kinds]
             except (TypeError, IndexError, KeyError, AttributeError, ValueError) as e:
                 if isinstance(e, ArchscoutError):
                     raise

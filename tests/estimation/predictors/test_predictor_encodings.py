@@ -46,3 +46,24 @@ def test_encoder_rejects_unknown_kind_and_foreign_archs():
     enc = Encoder(SPACE, "onehot")
     with pytest.raises(ArchscoutError):
         enc([(0, 1, 2)])  # not a 6-edge cell
+
+
+def test_chain_stats_hand_computed_and_depth_independent():
+    from archscout.estimation.predictors import chain_stats
+    from archscout.spaces.chain import ChainSpace
+
+    chain = ChainSpace()
+    a = chain.from_string("C(32,3,1) P(2,2) C(64,5,2) GAP FC(128)")
+    s = chain_stats(chain, a)
+    # depth, #conv, #pool, #stride-2, downsampling, log2 receptive field (1 + 2 + 1*1 + 4*2 = 12)
+    assert s[:5].tolist() == [3, 2, 1, 1, 2] and s[5] == pytest.approx(np.log2(12))
+    assert s[6:10].tolist() == [0, 1, 1, 0] and s[10:14].tolist() == [0, 1, 1, 0]  # filters 16..128, kernels 1..7
+    assert s[14:18].tolist() == [5, 6, 6, 1]  # log2 first / last / widest filters, widening
+    assert s[18:].tolist() == [1, 1, pytest.approx(np.log2(129))]
+    # the same length at every depth, so a model fitted on shallow chains can score deeper ones
+    deeper = chain.from_string("C(32,3,1) P(2,2) C(64,5,2) C(16,1,1) C(16,1,1) FLATTEN")
+    assert len(chain_stats(chain, deeper)) == len(s) and chain_stats(chain, deeper)[17] == 0
+    enc = Encoder(chain, ("onehot", "chainstats"))
+    assert enc([a, deeper]).shape == (2, len(chain.encode(a)) + len(s))
+    with pytest.raises(ArchscoutError, match="unknown encoding"):
+        Encoder(SPACE, "chainstats")
