@@ -126,6 +126,9 @@ class TabularBenchmark:
     tables: list[Table]
     name: str = "tabular"
     cost: Cost = field(default_factory=Cost)
+    # Per-epoch validation curves of the longest schedule (arch string -> values at epochs 1..T), for
+    # replaying trainings epoch by epoch so that pruners can act; None when the tables have none.
+    curves: dict[str, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         if not self.tables:
@@ -233,7 +236,40 @@ def nb201(table: str | Path | None = None, epochs: int | None = None) -> Tabular
     return TabularBenchmark(space, tables, name="nb201")
 
 
-BENCHMARKS = {"nb201": nb201}
+LOFI_FILE = "nb201_lofi_cifar10.csv.gz"
+
+
+def nb201_lofi(table: str | Path | None = None, epochs: int | None = None) -> TabularBenchmark:
+    """archscout's own low-fidelity NAS-Bench-201 table, trained for real by ``bench build-table``.
+
+    NB201 cells trained on the CIFAR-10 subset at reduced cost (16x16 images, 5,000 training images,
+    C=8, N=1, 12 epochs; ``nb201_lofi_meta.json`` has the exact settings and versions). Columns:
+    ``cifar10`` (test accuracy), ``cifar10_valid``, ``cifar10_seed1`` (a second training seed, where
+    trained), ``cifar10_seconds`` (training wall time, the cost), ``params``, ``flops`` and per-epoch
+    ``valid_epoch_N`` / ``train_epoch_N`` / ``train_loss_epoch_N`` / ``valid_loss_epoch_N``. The search
+    space is the trained cells only, and the validation curves are replayed for pruners. ``table``
+    reads another build-table output (its ``table.csv``) instead.
+    """
+    from archscout.spaces.nb201 import NB201Space
+
+    space = NB201Space()
+    path = Path(table) if table is not None else _bundled(LOFI_FILE)
+    if table is None and not path.exists():
+        raise ArchscoutError("the bundled low-fidelity NB201 table is missing from this installation")
+    with _open_text(path) as fh:
+        header = fh.readline().strip().split(",")
+    valid_cols = sorted((int(h.rsplit("_", 1)[1]), h) for h in header if h.startswith("valid_epoch_"))
+    n_epochs = epochs or (valid_cols[-1][0] if valid_cols else 12)
+    t = Table.from_csv(path, space, n_epochs)
+    t.source = "nb201_lofi (bundled)" if table is None else str(table)
+    curves = None
+    if valid_cols:
+        cols = np.column_stack([t.columns[h] for _, h in valid_cols])
+        curves = {k: cols[i] for k, i in t.index.items() if not np.isnan(cols[i]).any()}
+    return TabularBenchmark(space, [t], name="nb201_lofi", curves=curves)
+
+
+BENCHMARKS = {"nb201": nb201, "nb201_lofi": nb201_lofi}
 
 
 def get_benchmark(name: str, table: str | Path | None = None) -> TabularBenchmark:

@@ -129,7 +129,8 @@ def write_table(runs: list[dict], path: Path, epochs: int) -> None:
     seed1 = {r["arch"]: r for r in runs if r["seed"] == 1}
     header = (["arch", "cifar10", "cifar10_seconds", "cifar10_valid", "cifar10_seed1", "params", "flops"]
               + [f"valid_epoch_{e}" for e in range(1, epochs + 1)] + [f"train_epoch_{e}" for e in range(1, epochs + 1)]
-              + [f"train_loss_epoch_{e}" for e in range(1, epochs + 1)])
+              + [f"train_loss_epoch_{e}" for e in range(1, epochs + 1)]
+              + [f"valid_loss_epoch_{e}" for e in range(1, epochs + 1)])
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # shards write their own, then rename
     with open(tmp, "w", newline="") as fh:
         w = csv.writer(fh)
@@ -139,7 +140,7 @@ def write_table(runs: list[dict], path: Path, epochs: int) -> None:
             w.writerow([a, f"{r['test_acc']:.4f}", f"{r['wall_seconds']:.2f}", f"{r['valid_acc'][-1]:.4f}",
                         f"{s1['test_acc']:.4f}" if s1 else "", r["params"], r["flops"]]
                        + [f"{v:.4f}" for v in r["valid_acc"]] + [f"{v:.4f}" for v in r["train_acc"]]
-                       + [f"{v:.5f}" for v in r["train_loss"]])
+                       + [f"{v:.5f}" for v in r["train_loss"]] + [f"{v:.5f}" for v in r["valid_loss"]])
     tmp.replace(path)
 
 

@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         formatter_class=HelpFormatter,
     )
-    p.add_argument("--benchmark", default="nb201", help="tabular benchmark to search (nb201)")
+    p.add_argument("--benchmark", default="nb201", help="tabular benchmark to search: nb201 (the published tables) or nb201_lofi "
+                        "(archscout's own 12-epoch low-fidelity table, with curves for --pruner)")
     p.add_argument("--dataset", default="cifar10", help="table column to maximise, e.g. cifar10, cifar100")
     p.add_argument("--table", type=Path, default=None, help="your own CSV: column 'arch' plus one numeric column per dataset")
     p.add_argument("--strategy", default="rea", help=", ".join(STRATEGIES))
@@ -76,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         bench, curves = curve_benchmark(args.curves, get_space(args.benchmark), column=args.dataset)
     else:
         bench = get_benchmark(args.benchmark, args.table)
+    if args.pruner != "none" and curves is None and bench.curves is not None:
+        curves = bench.curves  # the table carries its own validation curves (nb201_lofi)
     if args.pruner != "none" and curves is None:
         raise ArchscoutError(f"--pruner {args.pruner} needs per-epoch curves: give --curves PATH (or --data to train)")
     objective = TabularObjective(bench, args.dataset, curves=curves)
@@ -101,8 +104,9 @@ def run(args: argparse.Namespace) -> int:
     if args.proxies is not None:
         config["proxies"] = str(args.proxies)
     if curves is not None:
-        name = args.study or f"{name}-{args.curves.stem}-{args.pruner}"
-        config.update(curves=str(args.curves), pruner=args.pruner)
+        source = args.curves.stem if args.curves is not None else "curves"  # the table's own curves
+        name = args.study or f"{name}-{source}-{args.pruner}"
+        config.update(curves=str(args.curves) if args.curves is not None else "table", pruner=args.pruner)
     study = open_study(args.storage, name, bench.space.name, config, sampler, pruner)
     progress = sys.stderr.isatty() and not args.json
     run_trials(study, objective, args.trials, progress=progress)

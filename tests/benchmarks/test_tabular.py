@@ -89,3 +89,42 @@ def test_shared_table_reads_like_bundled(shared_data):
     for _ in range(20):
         a = b.space.sample(rng)
         assert b.lookup(a, "cifar100") == bundled.lookup(a, "cifar100")
+
+
+def _lofi_csv(path, rows):
+    """A table in `bench build-table`'s format: arch, test/valid accuracy, seconds, 3 epochs of valid curves."""
+    lines = ["arch,cifar10,cifar10_valid,cifar10_seconds,params,valid_epoch_1,valid_epoch_2,valid_epoch_3"]
+    lines += [f"{a},{t},{v},{sec},1000,{c[0]},{c[1]},{c[2]}" for a, t, v, sec, c in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_lofi_benchmark_reads_curves_and_searches_only_its_cells(tmp_path):
+    from archscout.benchmarks.tabular import nb201_lofi
+
+    space = NB201Space()
+    a, b = FIRST, BEST_C10
+    p = tmp_path / "table.csv"
+    _lofi_csv(p, [(a, 40.0, 41.0, 30.0, (20.0, 35.0, 41.0)), (b, 50.0, 52.0, 60.0, (30.0, 45.0, 52.0))])
+    bench = get_benchmark("nb201_lofi", p)
+    assert bench.name == "nb201_lofi" and bench.max_epochs == 3
+    assert set(bench.curves) == {a, b}
+    np.testing.assert_allclose(bench.curves[b], [30.0, 45.0, 52.0])
+    sp = bench.search_space("cifar10")
+    assert sp.size() == 2  # a partial table: the search never proposes an untrained cell
+    assert bench.query(space.from_string(b), "cifar10") == 50.0
+    assert bench.cost.epochs == 3 and bench.cost.seconds == 60.0
+    assert nb201_lofi(p, epochs=12).max_epochs == 12
+
+
+def test_bundled_lofi_table_when_installed():
+    from archscout.benchmarks.tabular import LOFI_FILE, _bundled
+
+    if not _bundled(LOFI_FILE).exists():
+        pytest.skip("low-fidelity table not bundled")
+    bench = get_benchmark("nb201_lofi")
+    vals = bench.values("cifar10")
+    assert len(vals) >= 300 and 10 < vals.min() < vals.max() < 100
+    assert len(bench.curves) == len(vals)
+    assert all(len(c) == bench.max_epochs for c in bench.curves.values())
+    # every trained cell is a valid NB201 cell and its FLOPs/params columns are positive
+    assert (bench.values("params") > 0).all() and (bench.values("flops") > 0).all()

@@ -120,3 +120,32 @@ def test_journal_storage_for_parallel_workers(capsys, tmp_path):
     assert len(set(archs)) == 16
     code, _, err = _search(capsys, "--storage", f"journal:{tmp_path / 'nope' / 'j.log'}")
     assert code == 2 and "does not exist" in err
+
+
+def test_lofi_table_replays_its_own_curves_for_a_pruner(capsys, tmp_path):
+    """`--benchmark nb201_lofi` carries validation curves, so `--pruner` needs no --curves; pruned trials cost less."""
+    import numpy as np
+
+    from archscout.spaces import NB201Space
+
+    space = NB201Space()
+    rng = np.random.default_rng(0)
+    cells = {space.to_string(space.canonical(space.sample(rng))) for _ in range(40)}
+    rows = ["arch,cifar10,cifar10_valid,valid_epoch_1,valid_epoch_2,valid_epoch_3,valid_epoch_4"]
+    for i, a in enumerate(sorted(cells)[:20]):
+        top = 30 + 2 * i  # curves that never cross: the ranking at epoch 1 is the final ranking
+        rows.append(f"{a},{top - 1},{top},{top / 4},{top / 2},{top * 0.9},{top}")
+    p = tmp_path / "lofi.csv"
+    p.write_text("\n".join(rows) + "\n")
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    code, out, err = _search(capsys, "--benchmark", "nb201_lofi", "--table", str(p), "--pruner", "median",
+                             "--trials", "20", "--strategy", "random", "--storage", url, "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    study = optuna.load_study(study_name=r["study"], storage=url)
+    pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
+    assert pruned and all(t.user_attrs["cost_epochs"] < 4 for t in pruned)
+    assert r["cost"]["epochs"] < 4 * r["trials"]
+    # without curves of its own, a tabular benchmark still refuses a pruner with one clear line
+    code, _, err = _search(capsys, "--pruner", "median", "--trials", "3")
+    assert code == 2 and "needs per-epoch curves" in err
