@@ -33,6 +33,19 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+class OneThreadFit:
+    """Mixin for the torch predictors: `_fit` / `_predict` run the model's `_fit_torch` /
+    `_predict_torch` on one torch thread (see `one_thread`). List it before `Predictor`."""
+
+    def _fit(self, archs, x: np.ndarray, y: np.ndarray) -> None:
+        with one_thread():
+            self._fit_torch(archs, x, y)
+
+    def _predict(self, archs, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with one_thread():
+            return self._predict_torch(archs, x)
+
+
 def elinear(members: int, d_in: int, d_out: int, gen):
     """An ensemble of `members` linear layers; input (M, ..., d_in) -> (M, ..., d_out)."""
     import torch

@@ -47,7 +47,7 @@ def _build(members: int, n_labels: int, n_extra: int, hidden: int, layers: int, 
     return EnsembleGIN()
 
 
-class GNNPredictor(Predictor):
+class GNNPredictor(_torch.OneThreadFit, Predictor):
     name = "gnn"
     min_points = 4
 
@@ -87,14 +87,6 @@ class GNNPredictor(Predictor):
 
         extra, ref = x[:, self.n_enc_:], self.x_ref_[:, self.n_enc_:]
         return torch.as_tensor(standardise(extra, ref) if extra.shape[1] else extra, dtype=torch.float32)
-
-    def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
-        with _torch.one_thread():
-            self._fit_torch(archs, x, y)
-
-    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with _torch.one_thread():
-            return self._predict_torch(archs, x)
 
     def _fit_torch(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
         self.n_enc_ = self.encoder(archs[:1]).shape[1]

@@ -40,7 +40,7 @@ def _build(members: int, d_in: int, width: int, depth: int, seed: int):
     return EnsembleMLP()
 
 
-class MLPEnsemblePredictor(Predictor):
+class MLPEnsemblePredictor(_torch.OneThreadFit, Predictor):
     name = "mlp"
     min_points = 4
 
@@ -52,14 +52,6 @@ class MLPEnsemblePredictor(Predictor):
         super().__init__(space, encoding, seed)
         self.n_models, self.width, self.depth = n_models, width, depth
         self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
-
-    def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
-        with _torch.one_thread():
-            self._fit_torch(archs, x, y)
-
-    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with _torch.one_thread():
-            return self._predict_torch(archs, x)
 
     def _fit_torch(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
         import torch

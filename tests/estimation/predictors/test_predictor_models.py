@@ -86,3 +86,31 @@ def test_import_does_not_pull_heavy_dependencies():
     code = "import sys, archscout.estimation.predictors; print(sorted(m for m in ('torch', 'sklearn', 'xgboost') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", ["mlp", "gnn"])
+def test_torch_predictors_fit_on_one_thread_and_restore_the_callers(name, nb201_split, monkeypatch):
+    import torch
+
+    from archscout.estimation.predictors import _torch
+
+    tr, ytr, te, _ = nb201_split
+    model = make_predictor(name, SPACE, seed=0, **{**FAST[name], "epochs": 2})
+    seen = []
+    for method in ("_fit_torch", "_predict_torch"):
+        inner = getattr(type(model), method)
+
+        def spy(self, *a, inner=inner):
+            seen.append(torch.get_num_threads())
+            return inner(self, *a)
+
+        monkeypatch.setattr(type(model), method, spy)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        model.fit(tr[:20], ytr[:20])
+        model.predict(te[:5])
+        assert seen == [1, 1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert isinstance(model, _torch.OneThreadFit)
