@@ -49,6 +49,9 @@ class PredictorGuidedSampler(ArchSampler):
         n_parents: int = 10,
         ucb_beta: float = 2.0,
         refit_every: int = 5,
+        n_local: int = 0,
+        n_random: int = 0,
+        rank_targets: bool = False,
         source: tuple[Sequence[Arch], Sequence[float]] | None = None,
         source_predictor: str = "xgb",
         seed: int | None = None,
@@ -58,17 +61,26 @@ class PredictorGuidedSampler(ArchSampler):
         super().__init__(space, seed=seed, unique=True)
         self.predictor = predictor or self.default_predictor
         cls = predictor_class(self.predictor)  # raises on an unknown name
-        self.predictor_kwargs = dict(self.default_predictor_kwargs if predictor_kwargs is None else predictor_kwargs)
+        if predictor_kwargs is None:  # the defaults belong to the default predictor; another starts from its own
+            predictor_kwargs = self.default_predictor_kwargs if self.predictor == self.default_predictor else {}
+        self.predictor_kwargs = dict(predictor_kwargs)
         self.acquisition = acquisition or self.default_acquisition
         if self.acquisition not in ACQUISITIONS:
             raise ArchscoutError(f"unknown acquisition {self.acquisition!r}; choose from {', '.join(ACQUISITIONS)}")
-        if pool_size < 1 or n_parents < 1 or refit_every < 1:
-            raise ArchscoutError("pool_size, n_parents and refit_every must be at least 1")
+        if pool_size < 0 or n_parents < 1 or refit_every < 1:
+            raise ArchscoutError("n_parents and refit_every must be at least 1, pool_size at least 0")
+        if pool_size == 0 and n_local == 0:
+            raise ArchscoutError("an empty pool: pool_size = 0 needs n_local > 0")
         self.n_init = max(n_init, cls.min_points)
         self.pool_size = pool_size
         self.n_parents = n_parents
         self.ucb_beta = ucb_beta
         self.refit_every = refit_every
+        if n_local < 0 or n_random < 0:
+            raise ArchscoutError("n_local and n_random must be at least 0")
+        self.n_local = n_local
+        self.n_random = n_random
+        self.rank_targets = rank_targets
         self.last_model_: Any = None  # the latest fitted predictor and how many results it saw
         self.last_fit_size_ = 0
         self._ranked: tuple[tuple, list[Arch]] | None = None
@@ -82,7 +94,46 @@ class PredictorGuidedSampler(ArchSampler):
 
     # --- what the two strategies differ in ------------------------------------------------------
     def candidates(self, history: History, rng: np.random.Generator, seen: set[Arch]) -> list[Arch]:
-        """BANANAS: `pool_size` mutations (1 or 2 edits) spread over the top `n_parents` architectures."""
+        """The pool the acquisition ranks (canonical cells not evaluated yet, each once).
+
+        BANANAS: `pool_size` mutations (1 or 2 edits) spread over the top `n_parents` architectures;
+        with ``n_local = m > 0`` also every one-edit neighbour of the m best (the neighbourhood a
+        local search would walk, here ranked by the predictor instead of tried at random), and with
+        ``n_random = q > 0`` q random cells (global candidates, so that a predictor that has learnt
+        what matters can leave the basin the best results lie in).
+        """
+        pool = self.local_pool(history, seen)
+        if self.pool_size:
+            pool.update(self.mutation_pool(history, rng, seen, pool))
+        for _ in range(self.n_random):
+            arch = self.space.sample(rng)
+            c = self.space.canonical(arch)
+            if c not in seen and c not in pool:
+                pool[c] = arch
+        return list(pool.values())
+
+    def local_pool(self, history: History, seen: set[Arch]) -> dict[Arch, Arch]:
+        """Every unevaluated one-edit neighbour of the `n_local` best architectures that still have
+        one (a fully explored neighbourhood is passed over), by canonical form."""
+        pool: dict[Arch, Arch] = {}
+        centres = 0
+        for i in np.argsort(-np.asarray(history.values), kind="stable"):
+            if centres == self.n_local:
+                break
+            added = 0
+            for child in self.space.neighbours(history.archs[int(i)]):
+                c = self.space.canonical(child)
+                if c not in seen and c not in pool:
+                    pool[c] = child
+                    added += 1
+            centres += added > 0
+        return pool
+
+    def mutation_pool(
+        self, history: History, rng: np.random.Generator, seen: set[Arch], taken: dict[Arch, Arch] | None = None
+    ) -> dict[Arch, Arch]:
+        """`pool_size` mutations (1 or 2 edits) spread over the top `n_parents` architectures."""
+        taken = taken or {}
         order = np.argsort(-np.asarray(history.values), kind="stable")[: self.n_parents]
         pool: dict[Arch, Arch] = {}
         per_parent = int(np.ceil(self.pool_size / len(order)))
@@ -93,19 +144,24 @@ class PredictorGuidedSampler(ArchSampler):
                 if rng.random() < 0.5:
                     child = self.space.mutate(child, rng)
                 c = self.space.canonical(child)
-                if c not in seen and c not in pool:
+                if c not in seen and c not in pool and c not in taken:
                     pool[c] = child
                     added += 1
                     if added == per_parent:
                         break
-        return list(pool.values())[: self.pool_size]
+        return dict(list(pool.items())[: self.pool_size])
 
     # --- shared loop ----------------------------------------------------------------------------
     def fit_predictor(self, history: History, rng: np.random.Generator):
         from archscout.estimation.predictors import make_predictor
 
         model = make_predictor(self.predictor, self.space, seed=int(rng.integers(2**31)), **self.predictor_kwargs)
-        return model.fit(history.archs, history.values, self.source_feature(history.archs))
+        y = np.asarray(history.values, float)
+        if self.rank_targets:  # only the order matters to the search: collapsed cells (10%) weigh no more than it
+            from archscout.estimation.predictors.ensemble import normal_scores
+
+            y = normal_scores(y)
+        return model.fit(history.archs, y, self.source_feature(history.archs))
 
     def source_feature(self, archs: list[Arch]) -> np.ndarray | None:
         """Transfer: the source-dataset predictor's prediction, an extra feature for the target model."""
@@ -137,7 +193,12 @@ class PredictorGuidedSampler(ArchSampler):
         model = self.fit_predictor(history, rng)
         self.last_model_, self.last_fit_size_ = model, len(history)
         mean, std = model.predict(cands, self.source_feature(cands))
-        s = self.score(mean, std, float(np.max(history.values)), rng)
+        best = float(np.max(history.values))
+        if self.rank_targets:
+            from archscout.estimation.predictors.ensemble import normal_scores
+
+            best = float(np.max(normal_scores(np.asarray(history.values, float))))
+        s = self.score(mean, std, best, rng)
         order = np.lexsort((rng.random(len(s)), -s))  # best first, ties broken at random
         return [cands[int(i)] for i in order]
 

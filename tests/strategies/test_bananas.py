@@ -82,3 +82,35 @@ def test_transfer_from_cifar10_warm_starts_cifar100(nb201_bench):
     values, archs = run(0)
     assert archs == run(0)[1]
     assert np.mean(values[:5]) > nb201_bench.values("cifar100").mean() + 6.0
+
+
+def test_local_pool_holds_the_incumbents_neighbourhood_once_per_class(nb201_bench):
+    """n_local = 1: the pool has every one-edit neighbour of the best result (one cell per
+    equivalence class, none already evaluated) besides the mutations of the top architectures."""
+    space = nb201_bench.space
+    rng = np.random.default_rng(0)
+    archs = [space.sample(rng) for _ in range(12)]
+    from archscout.strategies.base import History
+
+    hist = History(archs=archs, values=[nb201_bench.lookup(a, "cifar10") for a in archs])
+    seen = {space.canonical(a) for a in archs}
+    best = archs[int(np.argmax(hist.values))]
+    sampler = make_sampler("bananas", space, seed=0, n_local=1, pool_size=20)
+    pool = sampler.candidates(hist, np.random.default_rng(1), seen)
+    classes = [space.canonical(a) for a in pool]
+    assert len(set(classes)) == len(classes) and not set(classes) & seen
+    want = {space.canonical(n) for n in space.neighbours(best)} - seen
+    assert want <= set(classes) and len(pool) > len(want)
+    # n_local = 0 is the original BANANAS pool: no more than pool_size mutations
+    assert len(make_sampler("bananas", space, seed=0, pool_size=20).candidates(hist, np.random.default_rng(1), seen)) <= 20
+    with pytest.raises(ArchscoutError, match="n_local"):
+        make_sampler("bananas", space, n_local=-1)
+
+
+def test_another_predictor_starts_from_its_own_defaults(nb201_bench):
+    """predictor="xgb" must not inherit the MLP's epochs/batch size (it used to fail on the first refit)."""
+    s = make_sampler("bananas", nb201_bench.space, seed=0, predictor="xgb", n_init=5, refit_every=5)
+    assert s.predictor_kwargs == {}
+    study = optuna.create_study(direction="maximize", sampler=s)
+    study.optimize(lambda t: nb201_bench.lookup(nb201_bench.space.suggest(t), "cifar10"), n_trials=7)
+    assert s.last_model_.name == "xgb" and s.last_fit_size_ == 5

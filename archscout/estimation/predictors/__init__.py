@@ -24,6 +24,7 @@ PREDICTORS: dict[str, tuple[str, str]] = {
     "xgb": ("archscout.estimation.predictors.trees", "XGBoostPredictor"),
     "mlp": ("archscout.estimation.predictors.mlp", "MLPEnsemblePredictor"),
     "gnn": ("archscout.estimation.predictors.gnn", "GNNPredictor"),
+    "ens": ("archscout.estimation.predictors.ensemble", "EnsemblePredictor"),
 }
 
 

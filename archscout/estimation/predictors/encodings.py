@@ -119,6 +119,8 @@ def extra_kinds(space: SearchSpace) -> tuple[str, ...]:
 
 
 _EXTRA = {"pathstats": path_stats, "chainstats": chain_stats}
+_SHARED: dict[tuple, dict[Arch, np.ndarray]] = {}
+_SHARED_MAX = 200_000
 
 
 class Encoder:
@@ -133,7 +135,12 @@ class Encoder:
         for k in self.kinds:
             if k not in allowed:
                 raise ArchscoutError(f"unknown encoding {k!r} for {space.name}; choose from {', '.join(allowed)}")
-        self._cache: dict[Arch, np.ndarray] = {}
+        # shared by every encoder of the same space and kinds: a sampler builds a new model (and
+        # encoder) at each refit and scores mostly the same candidates again
+        key = (space, self.kinds)
+        if key not in _SHARED or len(_SHARED[key]) > _SHARED_MAX:
+            _SHARED[key] = {}
+        self._cache: dict[Arch, np.ndarray] = _SHARED[key]
 
     def one(self, arch: Arch) -> np.ndarray:
         v = self._cache.get(arch)

@@ -114,3 +114,19 @@ def test_torch_predictors_fit_on_one_thread_and_restore_the_callers(name, nb201_
     finally:
         torch.set_num_threads(before)
     assert isinstance(model, _torch.OneThreadFit)
+
+
+def test_ensemble_rank_transforms_tame_a_heavy_tailed_feature(nb201_split):
+    """A feature that orders the cells perfectly but spans 10 orders of magnitude: the committee's GP
+    sees its rank normal scores (monotone, bounded), and the committee ranks with it near perfectly."""
+    from archscout.estimation.predictors.ensemble import _RankFeatures, normal_scores
+
+    tr, ytr, te, yte = nb201_split
+    z = normal_scores(np.array([3.0, 1.0, 2.0, 2.0]))
+    assert z[1] < z[2] == z[3] < z[0] and abs(z.sum()) < 1e-12
+    f = _RankFeatures().fit(np.exp(ytr[:, None] / 4))
+    g = f(np.exp(yte[:, None] / 4))[:, 0]
+    assert np.all(np.diff(g[np.argsort(yte)]) >= 0) and np.abs(g).max() < 3.5
+    m = make_predictor("ens", SPACE, seed=0).fit(tr, ytr, features=np.exp(ytr / 4))
+    mean, std = m.predict(te, features=np.exp(yte / 4))
+    assert kendall_tau(yte, mean) > 0.85 and np.all(std >= 0)

@@ -1,0 +1,78 @@
+"""A small committee of unlike models: XGBoost, random forest and a GP, averaged.
+
+Why: the three make different errors (boosted trees extrapolate steps, the forest averages them, the
+GP is smooth), so their mean ranks better than each alone — the usual gain of a model average.
+
+The GP gets two rank transforms that the trees do not need (trees are invariant to monotone maps):
+- the extra features (zero-cost scores are heavy-tailed: synflow or fisher span orders of magnitude,
+  and one stationary lengthscale cannot serve the bulk and the tail) are replaced by the normal score
+  of their rank among the training architectures (a test value between two training values is
+  interpolated);
+- the target is replaced by the normal score of its rank (a few collapsed cells at 10% accuracy
+  otherwise dominate a squared loss that Kendall tau does not care about), and the prediction is
+  mapped back to accuracy through the training quantiles, so all members average in the same units.
+
+Standard deviation: the spread between the members' predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.stats import norm, rankdata
+
+from archscout.estimation.predictors.base import Predictor
+from archscout.estimation.predictors.gaussian import GPPredictor
+from archscout.estimation.predictors.trees import RandomForestPredictor, XGBoostPredictor
+from archscout.spaces.base import Arch, SearchSpace
+
+
+def normal_scores(values: np.ndarray) -> np.ndarray:
+    """Normal score of each value's rank (ties share the mean rank)."""
+    return norm.ppf((rankdata(values) - 0.5) / len(values))
+
+
+class _RankFeatures:
+    """Column-wise map to the normal score of the rank among reference (training) values."""
+
+    def fit(self, x: np.ndarray) -> _RankFeatures:
+        self.ref_ = [np.unique(col) for col in x.T]
+        self.score_ = [norm.ppf((np.arange(len(r)) + 0.5) / len(r)) if len(r) > 1 else np.zeros(1) for r in self.ref_]
+        return self
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.interp(col, r, s) for col, r, s in zip(x.T, self.ref_, self.score_)]) if len(x.T) else x
+
+
+class EnsemblePredictor(Predictor):
+    name = "ens"
+    min_points = 4
+
+    def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0) -> None:
+        super().__init__(space, encoding, seed)
+
+    def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
+        self.n_enc_ = x.shape[1] - (self.n_features_ or 0)
+        kw = {"encoding": self.encoding, "seed": self.seed}
+        self.xgb_ = XGBoostPredictor(self.space, **kw)
+        self.rf_ = RandomForestPredictor(self.space, **kw)
+        self.gp_ = GPPredictor(self.space, **kw)
+        self.xgb_._fit(archs, x, y)
+        self.rf_._fit(archs, x, y)
+        self.rank_ = _RankFeatures().fit(x[:, self.n_enc_:])
+        z = normal_scores(y)
+        self.y_sorted_, self.z_sorted_ = np.sort(y), np.sort(z)
+        self.gp_._fit(archs, self._gp_x(x), z)
+
+    def _gp_x(self, x: np.ndarray) -> np.ndarray:
+        return np.hstack([x[:, : self.n_enc_], self.rank_(x[:, self.n_enc_:])])
+
+    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        z, _ = self.gp_._predict(archs, self._gp_x(x))
+        members = np.stack([
+            self.xgb_._predict(archs, x)[0],
+            self.rf_._predict(archs, x)[0],
+            np.interp(z, self.z_sorted_, self.y_sorted_),  # back to accuracy through the training quantiles
+        ])
+        return members.mean(0), members.std(0)
