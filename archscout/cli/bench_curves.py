@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--methods", nargs="+", default=["last", "curvefit", "lce", "svr", "rf", "bayes_ridge", "ensemble"],
                    help="last, curvefit, lce, lce_mcmc, svr, rf, bayes_ridge, ensemble")
+    p.add_argument("--anchor", type=float, default=1.0,
+                   help="regressors' target: final - ANCHOR x last value (1: the change, 0: the final value)")
     p.add_argument("--max-test", type=int, default=None, help="evaluate on at most this many test curves")
     p.add_argument("--lcbench-path", type=Path, default=None, help="folder of the LCBench surrogate (model.onnx)")
     p.add_argument("--lcbench-configs", type=int, default=1000, help="configurations sampled per LCBench task")
@@ -77,10 +79,14 @@ def run(args: argparse.Namespace) -> int:
     if args.train_size < 6:
         raise ArchscoutError("--train-size must be at least 6")
     cs, metric = load(args)
-    done = read_results(args.out, lambda r: (r["source"], r["method"], r["cutoff"], r["seed"], r["n_train"]))
+    from archscout.estimation.curves.regression import MODELS
+
+    # results written before --anchor existed used the change from the last value (anchor 1)
+    done = read_results(args.out, lambda r: (r["source"], r["method"], r["cutoff"], r["seed"], r["n_train"],
+                                             r.get("anchor", 1.0) if r["method"] in MODELS else None))
 
     def key(method: str, cutoff: float) -> tuple:
-        return (cs.source, method, cutoff, args.seed, args.train_size)
+        return (cs.source, method, cutoff, args.seed, args.train_size, args.anchor if method in MODELS else None)
 
     def save(r: dict) -> None:
         if args.out is not None:
@@ -88,9 +94,8 @@ def run(args: argparse.Namespace) -> int:
                 fh.write(json.dumps(r) + "\n")
 
     results = evaluate(cs, metric, tuple(args.cutoff), args.train_size, args.seed, tuple(args.methods),
-                       args.max_test, on_result=save, skip=lambda m, c: key(m, c) in done)
-    results += [r for k, r in done.items() if k[0] == cs.source and k[3] == args.seed and k[4] == args.train_size
-                and k[1] in args.methods and k[2] in args.cutoff]
+                       args.max_test, on_result=save, skip=lambda m, c: key(m, c) in done, anchor=args.anchor)
+    results += [r for k, r in done.items() if k == key(k[1], k[2]) and k[1] in args.methods and k[2] in args.cutoff]
     order = {m: i for i, m in enumerate(args.methods)}
     results.sort(key=lambda r: (r["cutoff"], order.get(r["method"], 99)))
     if args.json:

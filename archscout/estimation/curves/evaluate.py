@@ -76,6 +76,7 @@ def evaluate(
     n_search: int = 40,
     on_result: Callable[[dict], None] | None = None,
     skip: Callable[[str, float], bool] | None = None,
+    anchor: float = 1.0,
 ) -> list[dict]:
     """Every (method, cut-off) on one curve set; one dict per pair with r2, mse, loglik, seconds."""
     bad = [m for m in methods if m not in METHODS]
@@ -116,7 +117,7 @@ def evaluate(
                 sd = np.abs(mu) * sd_g if reg._log else np.full(len(te), sd_g)
                 ll = gauss_loglik(y_te, mu, sd)
             elif method in REGRESSORS:
-                reg = SequentialRegressor(method, metric, n_search=n_search, seed=seed)
+                reg = SequentialRegressor(method, metric, n_search=n_search, seed=seed, anchor=anchor)
                 reg.fit(cs.features[tr], P[tr], final[tr])
                 mu, sd = reg.predict(cs.features[te], P[te])
                 ll = gauss_loglik(y_te, mu, sd)
@@ -145,6 +146,7 @@ def evaluate(
             r = {"source": cs.source, "method": method, "cutoff": cutoff, "epochs_seen": tau,
                  "r2": r2, "mse": mse, "loglik": float(np.nanmean(ll)) if np.isfinite(ll).any() else None,
                  "n_train": int(len(tr)), "n_test": int(len(te)), "failed": failed, "seed": seed,
+                 "anchor": anchor if method in REGRESSORS else None,
                  "seconds": secs, "ms_per_curve": 1000 * secs / len(te)}
             out.append(r)
             if on_result is not None:

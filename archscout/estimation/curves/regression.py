@@ -10,9 +10,13 @@ Models: ν-SVR with RBF kernel and the paper's random hyperparameter search by c
 mixture of the three. Uncertainty: a small bootstrap ensemble's spread plus the cross-validated
 residual variance (the mixture's variance for ``ensemble``).
 
-The regression target is the change from the last observed value to the final one, in the metric's
-working scale (log for an unbounded loss/perplexity): the last value carries most of the signal and
-the regressor learns what is left.
+The regression target is ``g(final) - anchor * g(last)`` in the metric's working scale g (log for an
+unbounded loss/perplexity). ``anchor=1`` is the change from the last observed value; ``anchor=0``
+the final value itself (default 1). A model falls back to (roughly) its mean target on a curve
+unlike any it was trained on, e.g. a network still at chance level at the cut-off when none of the
+training curves was: with 1 it predicts "stays about where it is", with 0 "ends where the training
+curves end", with 0.5 halfway. On Baker's sets at a 25% cut-off (BENCHMARKS.md) 0.5 is better on
+both MetaQNN sets and deep_resnets_cifar10 but worse on lstm_ptb, so it is an option, not the default.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class SequentialRegressor:
         cv: int = 3,
         n_ensemble: int = 5,
         seed: int | None = 0,
+        anchor: float = 1.0,
     ) -> None:
         if model not in MODELS:
             raise ArchscoutError(f"unknown regression model {model!r}; choose from {', '.join(MODELS)}")
@@ -78,6 +83,9 @@ class SequentialRegressor:
         self.cv = cv
         self.n_ensemble = n_ensemble
         self.seed = seed
+        if not 0 <= anchor <= 1:
+            raise ArchscoutError(f"anchor (weight of the last observed value in the target) must be in [0, 1], not {anchor}")
+        self.anchor = float(anchor)
 
     @property
     def _log(self) -> bool:
@@ -91,8 +99,8 @@ class SequentialRegressor:
         return np.exp(v) if self._log else v
 
     def _anchor(self, prefixes: np.ndarray) -> np.ndarray:
-        """Working-scale value the target is measured from: the last observed point."""
-        return self._g(prefixes)[:, -1]
+        """Working-scale value the target is measured from: ``anchor`` x the last observed point."""
+        return self.anchor * self._g(prefixes)[:, -1]
 
     def _design(self, features: np.ndarray, prefixes: np.ndarray) -> np.ndarray:
         f = np.asarray(features, float).reshape(len(prefixes), -1)
@@ -116,7 +124,7 @@ class SequentialRegressor:
     def fit(self, features: np.ndarray, prefixes: np.ndarray, finals: np.ndarray) -> SequentialRegressor:
         if self.model == "ensemble":
             self.members_ = [
-                SequentialRegressor(m, self.metric, self.n_search, self.cv, self.n_ensemble, self.seed).fit(
+                SequentialRegressor(m, self.metric, self.n_search, self.cv, self.n_ensemble, self.seed, self.anchor).fit(
                     features, prefixes, finals)
                 for m in ("svr", "bayes_ridge", "rf")
             ]

@@ -45,6 +45,32 @@ def test_perplexity_is_modelled_on_a_log_scale(shared_data):
     assert r2(y[100:], mu) > 0.9 and np.all(mu > 0) and np.all(sd > 0)
 
 
+def test_anchor_sets_where_a_curve_unlike_the_training_ones_ends():
+    # training curves all near 0.85 that gain ~0.05; the test curve is stuck at chance (0.1), as
+    # MetaQNN-SVHN's few networks still at chance at epoch 5 (most recover, none in the training set)
+    rng = np.random.default_rng(0)
+    c = rng.uniform(0.8, 0.9, 60)
+    P = c[:, None] + 0.01 * np.arange(5)[None, :] + 0.003 * rng.standard_normal((60, 5))
+    y = P[:, -1] + 0.05 + 0.005 * rng.standard_normal(60)
+    stuck = np.full((1, 5), 0.1)
+    pred = {}
+    for a in (0.0, 0.5, 1.0):
+        reg = SequentialRegressor("rf", Metric(), anchor=a).fit(np.zeros((60, 0)), P, y)
+        pred[a] = float(reg.predict(np.zeros((1, 0)), stuck)[0][0])
+        # in-distribution curves are predicted well whatever the target
+        mu, _ = reg.predict(np.zeros((60, 0)), P)
+        assert np.sqrt(np.mean((mu - y) ** 2)) < 0.02
+    # outside the training range a model's target stays at what it learned at the edge (here the
+    # lowest training curves, final ~0.89): anchor 1 -> last value + their gain, anchor 0 -> their
+    # final value, 0.5 -> halfway between the two
+    low = y[np.argsort(P[:, -1])[:10]].mean()
+    assert pred[1.0] == pytest.approx(0.1 + 0.05, abs=0.02)
+    assert pred[0.0] == pytest.approx(low, abs=0.02)
+    assert pred[0.5] == pytest.approx((pred[0.0] + pred[1.0]) / 2, abs=0.02)
+    with pytest.raises(ArchscoutError, match="anchor"):
+        SequentialRegressor("svr", anchor=1.5)
+
+
 def test_too_few_curves_is_an_error():
     with pytest.raises(ArchscoutError, match="at least 6 finished curves"):
         SequentialRegressor("svr").fit(np.zeros((3, 1)), np.ones((3, 4)) * 0.5, np.ones(3) * 0.6)
@@ -62,6 +88,20 @@ def test_bench_curves_json(shared_data, capsys):
         assert {"r2", "mse", "loglik"} <= set(r) and r["n_test"] == 60
     by = {r["method"]: r for r in out}
     assert by["bayes_ridge"]["r2"] > by["last"]["r2"]
+    assert by["bayes_ridge"]["anchor"] == 1.0 and by["last"]["anchor"] is None
+
+
+def test_bench_curves_resume_keeps_anchors_apart(shared_data, tmp_path, capsys):
+    out = tmp_path / "q.jsonl"
+    base = ["bench", "curves", "--curves", str(shared_data / "baker2018" / "metaqnn_cifar10.csv"), "--cutoff", "0.25",
+            "--max-test", "40", "--methods", "last", "bayes_ridge", "--out", str(out), "--json"]
+    for a in ("1", "0.5", "0.5"):
+        assert main(base + ["--anchor", a]) == 0
+    capsys.readouterr()
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    # 'last' has no anchor and is computed once; bayes_ridge once per anchor; the rerun adds nothing
+    assert sorted((r["method"], r["anchor"]) for r in rows) == [("bayes_ridge", 0.5), ("bayes_ridge", 1.0),
+                                                                ("last", None)]
 
 
 def test_bench_curves_bad_input_exits_2(tmp_path, capsys):
