@@ -7,9 +7,19 @@ direction with an unbounded range.
 
 * :class:`LCEPruner` (Domhan et al. 2015): after ``min_epochs``, stop when
   P(y_final >= y_best) < delta under the parametric-ensemble posterior.
-* :class:`BakerPruner` (Baker et al. 2018): stop when the predicted final value plus ``margin``
+* :class:`BakerPruner` (Baker et al. 2018): stop when the predicted final value plus a margin of
   predictive std is still worse than the best final value seen; the sequential regressor is
   trained on the curves of the trials that completed.
+
+Calibration (``calibrate=True``, the default of both): real curves deviate from any model in ways
+its own uncertainty does not show (a learning-rate drop, the end of a cosine schedule), so the
+pruner keeps the prediction (mean, std) it made for every trial at every checked epoch, and once
+``n_calib`` trials have completed it knows how wrong it was on them: z = (final - mean) / std
+(signed so that z > 0 means better than predicted). The rule then stops a trial when the
+calibrated optimistic bound ``mean + std * q`` is still worse than the best final value, where q is
+the one-sided (1 - delta) Student-t prediction bound of those z at the same epoch
+(``mean(z) + t_{n-1}(1 - delta) * sd(z) * sqrt(1 + 1/n)``): bias and over-confidence are measured,
+not assumed. Until ``n_calib`` completed trials have a prediction at that epoch, nothing is stopped.
 * :class:`PredictiveSuccessiveHalvingPruner` / :class:`PredictiveHyperbandPruner`: successive halving
   / Hyperband where trials at a rung are ranked by their *predicted* final value (Baker et al.'s
   Hyperband variant) instead of their current one.
@@ -77,7 +87,8 @@ class _CurvePruner(BasePruner):
     """Common bookkeeping: when to look at a trial, and never letting a bad curve crash the study."""
 
     def __init__(self, max_epochs: int, metric: Metric | None, min_epochs: int | None,
-                 checkpoints: tuple[float, ...] | None, n_warmup_trials: int) -> None:
+                 checkpoints: tuple[float, ...] | None, n_warmup_trials: int, calibrate: bool = False,
+                 delta: float = 0.05, n_calib: int = 5) -> None:
         if max_epochs < 2:
             raise ArchscoutError("max_epochs (the full training length) must be at least 2")
         self.max_epochs = int(max_epochs)
@@ -90,6 +101,15 @@ class _CurvePruner(BasePruner):
             None if checkpoints is None else {max(1, int(round(c * max_epochs))) for c in checkpoints}
         )
         self.n_warmup_trials = n_warmup_trials
+        if not 0 < delta < 1:
+            raise ArchscoutError("delta must be in (0, 1)")
+        if n_calib < 3:
+            raise ArchscoutError("n_calib must be at least 3 (a spread needs a few completed trials)")
+        self.delta = delta
+        self.calibrate = calibrate
+        self.n_calib = int(n_calib)
+        # trial number -> epoch -> (predicted final mean, std): what calibration learns from
+        self._preds: dict[int, dict[int, tuple[float, float]]] = {}
         self._warned: set[tuple[int, str]] = set()
         self.decisions: list[dict[str, Any]] = []  # what the pruner decided, for tests and reports
 
@@ -112,10 +132,14 @@ class _CurvePruner(BasePruner):
         if not self._due(epochs):
             return False
         metric = _metric_for(study, self.metric)
-        if len(_complete_curves(study)) < max(1, self.n_warmup_trials):
+        completed = _complete_curves(study)
+        # with calibration every due epoch is predicted from the first trial on (the predictions of
+        # the trials that complete are what calibrates the rule); without it, only once a decision
+        # is possible
+        if not self.calibrate and len(completed) < max(1, self.n_warmup_trials):
             return False
         best = best_final(study, metric)
-        if best is None:
+        if best is None and not self.calibrate:
             return False
         try:
             stop, info = self._decide(study, trial, epochs, values, metric, best)
@@ -128,10 +152,45 @@ class _CurvePruner(BasePruner):
         except (ValueError, FloatingPointError, np.linalg.LinAlgError) as e:  # a numerical failure of a fit
             self._warn(trial, f"{type(e).__name__}: {e}")
             return False
+        if self.calibrate:
+            epoch = int(epochs[-1])
+            self._preds.setdefault(trial.number, {})[epoch] = (info["mean"], info["std"])
+            if best is None or len(completed) < max(1, self.n_warmup_trials):
+                return False
+            q, n = self.calibration(study, metric, epoch, completed)
+            if q is None:
+                return False
+            optimistic = info["mean"] + metric.sign * max(info["std"], 0.0) * q
+            stop = metric.better(best, optimistic)
+            info = {**info, "q": q, "n_calib": n, "optimistic": optimistic}
+        if best is None:
+            return False
         self.decisions.append({"trial": trial.number, "epoch": int(epochs[-1]), "best": best, "prune": stop, **info})
         return stop
 
+    def calibration(self, study: optuna.Study, metric: Metric, epoch: int,
+                    completed: list[FrozenTrial] | None = None) -> tuple[float | None, int]:
+        """(q, n): the calibrated (1 - delta) bound on z = sign * (final - mean) / std from the n
+        completed trials predicted at `epoch`; q is None while n < n_calib."""
+        from scipy.stats import t as student_t
+
+        z = []
+        for t in completed if completed is not None else _complete_curves(study):
+            p = self._preds.get(t.number, {}).get(epoch)
+            f = final_value(t)
+            if p is None or not np.isfinite(f) or not np.isfinite(p[0]):
+                continue
+            sd = max(p[1], 1e-12 * max(1.0, abs(p[0])))
+            z.append(metric.sign * (f - p[0]) / sd)
+        n = len(z)
+        if n < self.n_calib:
+            return None, n
+        z = np.clip(np.array(z), -1e6, 1e6)
+        q = float(z.mean() + student_t.ppf(1 - self.delta, n - 1) * z.std(ddof=1) * math.sqrt(1 + 1 / n))
+        return q, n
+
     def _decide(self, study, trial, epochs, values, metric, best) -> tuple[bool, dict]:
+        """(stop by the uncalibrated rule, info with at least the predicted final 'mean' and 'std')."""
         raise NotImplementedError
 
 
@@ -139,17 +198,21 @@ class LCEPruner(_CurvePruner):
     """Domhan et al.'s rule: stop when P(y_final >= y_best) < delta (after ``min_epochs``).
 
     ``mode="fast"`` (default, milliseconds) or ``"mcmc"`` (emcee reference, seconds per check).
-    ``checkpoints``: fractions of ``max_epochs`` at which to check (default None: every epoch from
-    ``min_epochs`` on, which stops 1.5x earlier than checking every 10% on Baker's MetaQNN curves).
+    ``checkpoints``: fractions of ``max_epochs`` at which to check (default None: every
+    ``max(1, max_epochs // 50)`` epochs from ``min_epochs`` on, at most ~50 fits per trial; every
+    epoch stops 1.5x earlier than checking every 10% on Baker's MetaQNN curves).
+    ``calibrate`` (default True): the rule on the calibrated bound described in the module doc
+    instead of the posterior's own P(better) < delta.
     """
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, delta: float = 0.05,
                  min_epochs: int | None = None, mode: str = "fast", checkpoints: tuple[float, ...] | None = None,
-                 n_warmup_trials: int = 1, seed: int = 0, **lce_kwargs: Any) -> None:
-        super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials)
-        if not 0 < delta < 1:
-            raise ArchscoutError("delta must be in (0, 1)")
-        self.delta = delta
+                 n_warmup_trials: int = 1, seed: int = 0, calibrate: bool = True, n_calib: int = 5,
+                 **lce_kwargs: Any) -> None:
+        super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib)
+        if checkpoints is None and max_epochs > 50:
+            step = max_epochs // 50
+            self.check_epochs = set(range(self.min_epochs, max_epochs, step))
         self.mode = mode
         self.seed = seed
         self.lce_kwargs = lce_kwargs
@@ -163,8 +226,8 @@ class LCEPruner(_CurvePruner):
 
     def _decide(self, study, trial, epochs, values, metric, best):
         pred = self.predict(epochs, values, metric, trial.number)
-        p = pred.prob_better(best)
-        return p < self.delta, {"p_better": p, "mean": float(pred.mean[0]), "std": float(pred.std[0])}
+        p = pred.prob_better(best) if best is not None else math.nan
+        return bool(p < self.delta), {"p_better": p, "mean": float(pred.mean[0]), "std": float(pred.std[0])}
 
 
 def _features(trial: FrozenTrial) -> list[float]:
@@ -180,12 +243,19 @@ class BakerPruner(_CurvePruner):
     """Baker et al.'s rule: stop when predicted final + ``margin`` x std is worse than the best final.
 
     Needs ``n_train`` completed trials (their full curves train one regressor per checked cut-off).
+    ``margin=None`` (default): the one-sided (1 - ``delta``) Student-t quantile with as many degrees of
+    freedom as finished curves minus one (the std already holds the cross-validated residual
+    variance, so this is a prediction bound, not a fixed 1 std); it is the rule with
+    ``calibrate=False``. ``calibrate=True`` (default) replaces it by the online calibration of the
+    module doc, which starts once ``n_calib`` trials completed after the regressor existed.
     """
 
-    def __init__(self, max_epochs: int, metric: Metric | None = None, model: str = "svr", margin: float = 1.0,
+    def __init__(self, max_epochs: int, metric: Metric | None = None, model: str = "svr",
+                 margin: float | None = None,
                  min_epochs: int | None = None, checkpoints: tuple[float, ...] | None = (0.1, 0.2, 0.3, 0.5, 0.75),
-                 n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0) -> None:
-        super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6))
+                 n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0,
+                 calibrate: bool = True, delta: float = 0.05, n_calib: int = 5) -> None:
+        super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
         from archscout.estimation.curves.regression import MODELS
 
         if model not in MODELS:
@@ -229,8 +299,17 @@ class BakerPruner(_CurvePruner):
         if epochs.size != int(epochs[-1]):
             raise InsufficientData("too little data: the curve has missing epochs")
         mean, std = self.predict(study, trial, values, metric)
-        optimistic = mean + metric.sign * self.margin * std
-        return metric.better(best, optimistic), {"mean": mean, "std": std}
+        margin = self.margin
+        if margin is None:  # the one-sided (1 - delta) Student-t bound, dof = curves the regressor saw
+            from scipy.stats import t as student_t
+
+            margin = float(student_t.ppf(1 - self.delta, max(self._reg_n(study) - 1, 1)))
+        optimistic = mean + metric.sign * margin * std
+        stop = best is not None and metric.better(best, optimistic)
+        return stop, {"mean": mean, "std": std, "margin": margin}
+
+    def _reg_n(self, study: optuna.Study) -> int:
+        return len(self._pool(study)[1])
 
 
 class PredictiveSuccessiveHalvingPruner(BasePruner):

@@ -48,7 +48,7 @@ def states(study):
 
 
 def test_lce_prunes_a_hopeless_curve_and_keeps_good_ones():
-    pruner = LCEPruner(20, Metric(), min_epochs=4, checkpoints=(0.25, 0.5))
+    pruner = LCEPruner(20, Metric(), min_epochs=4, checkpoints=(0.25, 0.5), calibrate=False)
     study = optuna.create_study(direction="maximize", pruner=pruner)
     curves = [good(), bad(), good(0.92), good(0.85)]
     study.optimize(replay(curves), n_trials=4)
@@ -61,7 +61,7 @@ def test_lce_prunes_a_hopeless_curve_and_keeps_good_ones():
 
 
 def test_lce_never_prunes_before_a_complete_trial_or_min_epochs():
-    pruner = LCEPruner(20, Metric(), min_epochs=8, checkpoints=None)
+    pruner = LCEPruner(20, Metric(), min_epochs=8, checkpoints=None, calibrate=False)
     study = optuna.create_study(direction="maximize", pruner=pruner)
     study.optimize(replay([bad(), good(), bad()]), n_trials=3)
     assert states(study) == ["COMPLETE", "COMPLETE", "PRUNED"]
@@ -69,7 +69,7 @@ def test_lce_never_prunes_before_a_complete_trial_or_min_epochs():
 
 
 def test_lce_minimising_a_loss():
-    pruner = LCEPruner(20, Metric.loss(), min_epochs=5, checkpoints=(0.25,))
+    pruner = LCEPruner(20, Metric.loss(), min_epochs=5, checkpoints=(0.25,), calibrate=False)
     study = optuna.create_study(direction="minimize", pruner=pruner)
     study.optimize(replay([80 + 200 * X**-0.8, 300 + 200 * X**-0.8, 70 + 200 * X**-0.8]), n_trials=3)
     assert states(study) == ["COMPLETE", "PRUNED", "COMPLETE"]
@@ -80,7 +80,7 @@ def test_bad_curves_keep_the_trial_and_never_crash(caplog):
     nan_curve[[2, 3, 4, 6, 7]] = np.nan
     percent = 100 * good(0.95)  # accuracy in percent while [0, 1] was declared
     constant = np.full(20, 0.1)
-    pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,))
+    pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), calibrate=False)
     study = optuna.create_study(direction="maximize", pruner=pruner)
     with caplog.at_level(logging.INFO):
         study.optimize(replay([good(), nan_curve, percent, constant]), n_trials=4)
@@ -92,6 +92,42 @@ def test_bad_curves_keep_the_trial_and_never_crash(caplog):
                for r in caplog.records)
 
 
+def jumped(c):
+    """A curve whose schedule ends with a jump (a learning-rate drop at epoch 15) no family foresees."""
+    return c - 0.5 * X**-0.7 + 0.1 * (X >= 15)
+
+
+def test_calibrated_lce_waits_for_n_calib_completed_trials():
+    pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), n_calib=4)
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    study.optimize(replay([good()] + [bad()] * 5), n_trials=6)
+    # 4 completed trials with a prediction at epoch 5 are needed before anything is stopped
+    assert states(study) == ["COMPLETE"] * 4 + ["PRUNED"] * 2
+    assert [x["trial"] for x in pruner.decisions] == [4, 5]
+    d = pruner.decisions[0]
+    assert d["n_calib"] == 4 and d["optimistic"] < d["best"]
+
+
+def test_calibration_learns_a_late_jump_the_posterior_misses():
+    curves = [jumped(c) for c in (0.66, 0.60, 0.62, 0.64, 0.61)] + [jumped(0.70), bad()]
+    out = {}
+    for calibrate in (False, True):
+        pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25, 0.5), calibrate=calibrate, n_calib=5)
+        study = optuna.create_study(direction="maximize", pruner=pruner)
+        study.optimize(replay(curves), n_trials=len(curves))
+        out[calibrate] = (states(study), pruner)
+    # Domhan's own P(better) < delta stops the network that ends best: no family foresees the jump
+    assert out[False][0][5] == "PRUNED"
+    # calibrated: the 5 finished curves show the predictions are ~0.1 too low; the best network
+    # runs to the end and the hopeless one is still stopped at the first check
+    st, pruner = out[True]
+    assert st == ["COMPLETE"] * 6 + ["PRUNED"]
+    d = [x for x in pruner.decisions if x["trial"] == 5]
+    assert d and all(x["q"] > 2 for x in d) and all(x["optimistic"] > x["best"] for x in d)
+    q, n = pruner.calibration(study, Metric(), 5)
+    assert n == 6 and q > 0
+
+
 def test_baker_prunes_once_it_has_training_curves():
     rng = np.random.default_rng(0)
     cs = list(rng.uniform(0.6, 0.95, 10))
@@ -99,13 +135,15 @@ def test_baker_prunes_once_it_has_training_curves():
     cs += [0.62, max(cs) + 0.03]  # a poor network, then one better than all
     curves = [c - 0.5 * X**-0.6 + 0.003 * rng.standard_normal(20) for c in cs]
     feats = [[c + 0.02 * rng.standard_normal()] for c in cs]
-    pruner = BakerPruner(20, Metric(), model="bayes_ridge", checkpoints=(0.25,), n_train=10)
+    pruner = BakerPruner(20, Metric(), model="bayes_ridge", checkpoints=(0.25,), n_train=10, calibrate=False)
     study = optuna.create_study(direction="maximize", pruner=pruner)
     study.optimize(replay(curves, feats), n_trials=len(curves))
     assert states(study) == ["COMPLETE"] * 10 + ["PRUNED", "COMPLETE"]  # nothing stopped before 10 finished
     assert max(study.trials[10].intermediate_values) == 5
     d = [x for x in pruner.decisions if x["trial"] == 10][0]
-    assert d["mean"] == pytest.approx(0.62 - 0.5 * 20**-0.6, abs=0.03) and d["mean"] + d["std"] < best
+    # default margin: one-sided 95% Student-t bound with 10 - 1 degrees of freedom
+    assert d["margin"] == pytest.approx(1.833, abs=1e-3)
+    assert d["mean"] == pytest.approx(0.62 - 0.5 * 20**-0.6, abs=0.03) and d["mean"] + d["margin"] * d["std"] < best
 
 
 def test_predicted_successive_halving_keeps_a_slow_starter_that_plain_halving_drops():
