@@ -6,6 +6,12 @@
 * ``epoch_N`` columns (NAS-Bench-201 curves as in ``learning_curves_cifar10.csv``): same, and when a
   ``metric`` column is present each row holds one metric of one architecture (``train_accuracy``,
   ``valid_accuracy``); ``metric=`` picks which rows to read.
+* ``NAME_epoch_N`` columns (archscout's own table from ``archscout bench build-table``: one row per
+  architecture with ``valid_epoch_N``, ``train_epoch_N``, ``train_loss_epoch_N``): ``metric=NAME``
+  picks the group (default ``valid``). The other columns of that table are results of the same
+  training (``cifar10``, ``cifar10_valid``, ...), which would leak the final value, so only the
+  architecture's ``params`` and ``flops`` are features. A last line without its newline is a row
+  still being written and is skipped, so a table can be read while it grows.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import numpy as np
 from archscout.errors import ArchscoutError
 
 _EPOCH_COL = re.compile(r"^(acc|ep|epoch)_(\d+)$")
+_GROUP_COL = re.compile(r"^([A-Za-z][A-Za-z0-9_]*?)_epoch_(\d+)$")
+_TABLE_FEATURES = ("params", "flops")
 
 
 @dataclass
@@ -69,21 +77,36 @@ def read_curves(path: str | Path, metric: str | None = None) -> CurveSet:
         raise ArchscoutError(f"curve file {name!r} is a folder")
     try:
         with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
+            text = fh.read()
     except UnicodeDecodeError:
         raise ArchscoutError(f"curve file {name!r} is not a UTF-8 text CSV") from None
+    rows = list(csv.reader(text.splitlines()))
     if not rows:
         raise ArchscoutError(f"curve file {name!r} is empty")
     header = [h.strip() for h in rows[0]]
+    if len(rows) > 1 and not text.endswith(("\n", "\r")) and len(rows[-1]) != len(header):
+        rows = rows[:-1]  # a row still being written
     body = [r for r in rows[1:] if r and any(c.strip() for c in r)]
     epoch_cols: list[tuple[int, int]] = []
     for i, h in enumerate(header):
         m = _EPOCH_COL.match(h)
         if m:
             epoch_cols.append((int(m.group(2)), i))
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for i, h in enumerate(header):
+        m = _GROUP_COL.match(h)
+        if m:
+            groups.setdefault(m.group(1), []).append((int(m.group(2)), i))
+    grouped = len(epoch_cols) < 2 and bool(groups)
+    if grouped:
+        if metric is None:
+            metric = "valid" if "valid" in groups else sorted(groups)[0]
+        if metric not in groups:
+            raise ArchscoutError(f"curve file {name!r} has no {metric}_epoch_N columns; groups: {', '.join(sorted(groups))}")
+        epoch_cols = groups[metric]
     if len(epoch_cols) < 2:
         raise ArchscoutError(
-            f"curve file {name!r} has no per-epoch columns (expected acc_N, ep_N or epoch_N; columns: "
+            f"curve file {name!r} has no per-epoch columns (expected acc_N, ep_N, epoch_N or NAME_epoch_N; columns: "
             f"{', '.join(header[:12])}{' ...' if len(header) > 12 else ''})"
         )
     epoch_cols.sort()
@@ -93,7 +116,9 @@ def read_curves(path: str | Path, metric: str | None = None) -> CurveSet:
     for lineno, r in enumerate(body, start=2):
         if len(r) != len(header):
             raise ArchscoutError(f"curve file {name!r} line {lineno}: {len(r)} fields, header has {len(header)}")
-    if "metric" in header:
+    if grouped:
+        pass
+    elif "metric" in header:
         mi = header.index("metric")
         available = sorted({r[mi].strip() for r in body})
         if metric is None:
@@ -105,11 +130,11 @@ def read_curves(path: str | Path, metric: str | None = None) -> CurveSet:
         raise ArchscoutError(f"curve file {name!r} has no 'metric' column, so metric={metric!r} cannot be chosen")
     if not body:
         raise ArchscoutError(f"curve file {name!r} has a header but no rows")
-    epoch_idx = {i for _, i in epoch_cols}
-    # Feature columns: every other column whose cells are all numbers.
+    epoch_idx = {i for _, i in epoch_cols} | {i for g in groups.values() for _, i in g}
+    # Feature columns: every other column whose cells are all numbers (archscout's table: params, flops).
     feat_idx: list[int] = []
     for i, h in enumerate(header):
-        if i in epoch_idx or h == "metric":
+        if i in epoch_idx or h == "metric" or (grouped and h not in _TABLE_FEATURES):
             continue
         try:
             [_num(r[i]) for r in body]
