@@ -40,14 +40,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--methods", nargs="+", default=["last", "curvefit", "lce", "svr", "rf", "bayes_ridge", "ensemble"],
                    help="last, curvefit, lce, lce_mcmc, svr, rf, bayes_ridge, ensemble")
-    p.add_argument("--anchor", type=float, default=1.0,
-                   help="regressors' target: final - ANCHOR x last value (1: the change, 0: the final value)")
+    p.add_argument("--anchor", type=_anchor, default=1.0,
+                   help="regressors' target: final - ANCHOR x last value (1: the change, 0: the final value, "
+                        "cv: chosen from 0, 0.5, 1 by cross-validation)")
     p.add_argument("--max-test", type=int, default=None, help="evaluate on at most this many test curves")
     p.add_argument("--lcbench-path", type=Path, default=None, help="folder of the LCBench surrogate (model.onnx)")
     p.add_argument("--lcbench-configs", type=int, default=1000, help="configurations sampled per LCBench task")
     p.add_argument("--out", type=Path, default=None, help="JSON-lines results file (resume file)")
     p.add_argument("--json", action="store_true", help="print a JSON list: one entry per method and cut-off")
     p.set_defaults(func=run)
+
+
+def _anchor(v: str) -> float | str:
+    return v if v == "cv" else float(v)
 
 
 def load(args: argparse.Namespace):

@@ -15,7 +15,8 @@ unbounded loss/perplexity). ``anchor=1`` is the change from the last observed va
 the final value itself (default 1). A model falls back to (roughly) its mean target on a curve
 unlike any it was trained on, e.g. a network still at chance level at the cut-off when none of the
 training curves was: with 1 it predicts "stays about where it is", with 0 "ends where the training
-curves end", with 0.5 halfway. On Baker's sets at a 25% cut-off (BENCHMARKS.md) 0.5 is better on
+curves end", with 0.5 halfway. ``anchor="cv"`` picks the weight from (0, 0.5, 1) by cross-validation
+(jointly with the SVR's random search). On Baker's sets at a 25% cut-off (BENCHMARKS.md) 0.5 is better on
 both MetaQNN sets and deep_resnets_cifar10 but worse on lstm_ptb, so it is an option, not the default.
 """
 
@@ -27,6 +28,7 @@ from archscout.errors import ArchscoutError
 from archscout.estimation.curves.base import Metric
 
 MODELS = ("svr", "rf", "bayes_ridge", "ensemble")
+CV_ANCHORS = (0.0, 0.5, 1.0)  # anchor weights tried by anchor="cv"
 
 
 def _log_columns(features: np.ndarray) -> np.ndarray:
@@ -73,7 +75,7 @@ class SequentialRegressor:
         cv: int = 3,
         n_ensemble: int = 5,
         seed: int | None = 0,
-        anchor: float = 1.0,
+        anchor: float | str = 1.0,
     ) -> None:
         if model not in MODELS:
             raise ArchscoutError(f"unknown regression model {model!r}; choose from {', '.join(MODELS)}")
@@ -83,9 +85,17 @@ class SequentialRegressor:
         self.cv = cv
         self.n_ensemble = n_ensemble
         self.seed = seed
-        if not 0 <= anchor <= 1:
-            raise ArchscoutError(f"anchor (weight of the last observed value in the target) must be in [0, 1], not {anchor}")
-        self.anchor = float(anchor)
+        if anchor != "cv":
+            try:
+                ok = 0 <= float(anchor) <= 1
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise ArchscoutError(
+                    f"anchor (weight of the last observed value in the target) must be in [0, 1] or 'cv', not {anchor!r}")
+            anchor = float(anchor)
+        self.anchor = anchor
+        self.anchor_ = 1.0 if anchor == "cv" else anchor  # the weight in use ('cv': chosen by fit)
 
     @property
     def _log(self) -> bool:
@@ -100,7 +110,7 @@ class SequentialRegressor:
 
     def _anchor(self, prefixes: np.ndarray) -> np.ndarray:
         """Working-scale value the target is measured from: ``anchor`` x the last observed point."""
-        return self.anchor * self._g(prefixes)[:, -1]
+        return self.anchor_ * self._g(prefixes)[:, -1]
 
     def _design(self, features: np.ndarray, prefixes: np.ndarray) -> np.ndarray:
         f = np.asarray(features, float).reshape(len(prefixes), -1)
@@ -148,26 +158,40 @@ class SequentialRegressor:
         features, prefixes, finals = features[ok], prefixes[ok], finals[ok]
         self._logcols = _log_columns(features)
         X = self._design(features, prefixes)
-        t = self._g(finals) - self._anchor(prefixes)
-        self._ymu, self._ysd = float(t.mean()), float(t.std() or 1.0)
-        ts = (t - self._ymu) / self._ysd
+        # the target for each candidate anchor weight; CV errors of g(final) are comparable across them
+        g_last, g_final = self._g(prefixes)[:, -1], self._g(finals)
+        anchors = CV_ANCHORS if self.anchor == "cv" else (self.anchor,)
+        targets = {}
+        for a in anchors:
+            t = g_final - a * g_last
+            mu, sd = float(t.mean()), float(t.std() or 1.0)
+            targets[a] = (mu, sd, (t - mu) / sd)
         rng = np.random.default_rng(self.seed)
         cv = KFold(self.cv, shuffle=True, random_state=int(rng.integers(2**31)))
         params: dict = {}
+        anchor = anchors[0]
         if self.model == "svr":
             # Baker et al.: random search over the SVR hyperparameters, scored by cross-validation.
             from sklearn.model_selection import cross_val_score
 
-            best = (-np.inf, {"C": 1.0, "gamma": "scale", "nu": 0.5})
+            best = (-np.inf, {"C": 1.0, "gamma": "scale", "nu": 0.5}, anchor)
             d = X.shape[1]
             for _ in range(self.n_search):
                 cand = {"C": float(10 ** rng.uniform(-1, 3)), "gamma": float(10 ** rng.uniform(-3, 1) / d),
                         "nu": float(rng.uniform(0.1, 0.9))}
+                a = anchors[int(rng.integers(len(anchors)))] if len(anchors) > 1 else anchor
                 pipe = make_pipeline(StandardScaler(), self._make(cand, 0))
-                s = float(np.mean(cross_val_score(pipe, X, ts, cv=cv, scoring="neg_mean_squared_error")))
+                s = float(np.mean(cross_val_score(pipe, X, targets[a][2], cv=cv, scoring="neg_mean_squared_error")))
+                s *= targets[a][1] ** 2
                 if s > best[0]:
-                    best = (s, cand)
-            params = best[1]
+                    best = (s, cand, a)
+            params, anchor = best[1], best[2]
+        elif len(anchors) > 1:
+            errs = [np.mean((cross_val_predict(make_pipeline(StandardScaler(), self._make({}, 0)), X, targets[a][2],
+                                               cv=cv) - targets[a][2]) ** 2) * targets[a][1] ** 2 for a in anchors]
+            anchor = anchors[int(np.argmin(errs))]
+        self.anchor_ = anchor
+        self._ymu, self._ysd, ts = targets[anchor]
         self.params_ = params
         pipe = make_pipeline(StandardScaler(), self._make(params, int(rng.integers(2**31))))
         resid = cross_val_predict(pipe, X, ts, cv=cv) - ts
