@@ -49,6 +49,7 @@ def main() -> None:
     p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--queries", type=int, default=50)
     p.add_argument("--out", type=Path, default=Path("benchmarks/results/predictors_search_ablation.jsonl"))
+    p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     args = p.parse_args()
 
     from archscout.cli.common import read_results
@@ -68,9 +69,9 @@ def main() -> None:
                     fh.write(json.dumps(r) + "\n")
                     fh.flush()
                     done[key(r)] = r
-    print("| variant | dataset | seeds | 25 queries | 50 queries | s / run |")
-    print("|---|---|---|---|---|---|")
-    for label, _, _ in variants:
+    lines = ["| variant | strategy and options | dataset | seeds | 25 queries | 50 queries | s / run |",
+             "|---|---|---|---|---|---|---|"]
+    for label, strategy, kwargs in variants:
         for d in args.datasets:
             rs = [done[(label, d, s, args.queries)] for s in seeds if (label, d, s, args.queries) in done]
             if not rs:
@@ -79,7 +80,13 @@ def main() -> None:
             for c in (25, 50):
                 b = np.array([max(r["values"][:c]) for r in rs])
                 cells.append(f"{b.mean():.2f} ± {b.std():.2f}")
-            print(f"| {label} | {d} | {len(rs)} | {cells[0]} | {cells[1]} | {np.median([r['seconds'] for r in rs]):.0f} |")
+            opts = f"`{strategy}` " + ", ".join(f"{k}={json.dumps(v)}" for k, v in kwargs.items())
+            lines.append(f"| {label} | {opts} | {d} | {len(rs)} (from {args.first_seed}) | {cells[0]} | {cells[1]} | "
+                         f"{np.median([r['seconds'] for r in rs]):.0f} |")
+    text = "\n".join(lines)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from typing import Any
 
 from archscout.errors import ArchscoutError
 from archscout.spaces.base import SearchSpace
-from archscout.strategies.bananas import BananasSampler, BananasXGBSampler
+from archscout.strategies.bananas import BananasSampler, GuidedLocalSampler
 from archscout.strategies.base import ArchSampler, History, read_history
 from archscout.strategies.bo import BOSampler
 from archscout.strategies.evolution import RegularizedEvolutionSampler
@@ -24,7 +24,7 @@ STRATEGIES: dict[str, type[ArchSampler]] = {
     "bo": BOSampler,
     "reinforce": ReinforceSampler,
     "bananas": BananasSampler,
-    "bananas-xgb": BananasXGBSampler,
+    "guided-local": GuidedLocalSampler,
     "npenas": NPENASSampler,
     "pnas": PNASSampler,
     "robot": RoBoTSampler,
@@ -41,5 +41,5 @@ def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwarg
 __all__ = [
     "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler",
     "BOSampler", "RegularizedEvolutionSampler", "LocalSearchSampler", "RandomSearchSampler", "ReinforceSampler",
-    "BananasSampler", "BananasXGBSampler", "NPENASSampler", "PNASSampler", "RoBoTSampler",
+    "BananasSampler", "GuidedLocalSampler", "NPENASSampler", "PNASSampler", "RoBoTSampler",
 ]
