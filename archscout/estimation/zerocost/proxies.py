@@ -94,9 +94,13 @@ def _loss_gradients(net: nn.Module, batch: Batch) -> dict[str, float]:
         def hook(m: nn.Module, inp: tuple, out: torch.Tensor) -> None:
             if not out.requires_grad:
                 return
+            # The gradient hook reads the activation from `acts`, never from `out` itself: a hook that
+            # holds its own tensor makes a cycle through the autograd graph that Python's garbage
+            # collector cannot see, and every scored network's graph stayed in memory (~150 MB each).
+            acts[idx] = out.detach()
 
-            def grad_hook(g: torch.Tensor, out=out) -> None:
-                prod = out.detach() * g.detach()
+            def grad_hook(g: torch.Tensor) -> None:
+                prod = acts[idx] * g.detach()
                 if prod.dim() > 2:
                     prod = prod.sum(dim=tuple(range(2, prod.dim())))
                 # per-channel Fisher, spread over the channel's weights as NAS-Bench-Suite-Zero sums it
@@ -124,6 +128,7 @@ def _loss_gradients(net: nn.Module, batch: Batch) -> dict[str, float]:
     loss.backward()
     for h in hooks:
         h.remove()
+    acts.clear()
     grad_norm = snip = plain = 0.0
     for layer in layers:
         g = layer.weight.grad
