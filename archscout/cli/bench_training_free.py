@@ -38,7 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--datasets", nargs="+", default=["cifar10", "cifar100"])
     p.add_argument("--proxies", type=Path, default=None, help="proxy CSV (default: bundled NAS-Bench-Suite-Zero CIFAR-10)")
     p.add_argument("--names", nargs="+", default=None, help="proxy columns that enter RoBoT (default: all)")
+    p.add_argument("--transform", choices=["log", "none"], default="log",
+                   help="heavy-tailed proxies on a signed log scale before min-max (log) or not (none: the paper)")
+    p.add_argument("--exploit", choices=["rank", "argmax"], default="rank",
+                   help="greedy-phase weights: fitted to rank the queried architectures (rank) or the best f(w) (argmax: the paper)")
     p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--first-seed", type=int, default=0, help="seeds FIRST_SEED .. FIRST_SEED + SEEDS - 1")
     p.add_argument("--trials", type=int, default=20, help="query budget T")
     p.add_argument("--out", type=Path, default=Path("bench-training-free.jsonl"), help="JSON-lines results (resume file)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the tables here")
@@ -85,13 +90,15 @@ def one_run(bench, sampler, dataset: str, seed: int, trials: int, truth: np.ndar
     m = sampler.robust_scores(w)
     phases = [json.loads(t.system_attrs.get(ROBOT_ATTR, "{}")).get("phase") for t in study.trials]
     return {"dataset": dataset, "seed": seed, "trials": trials, "proxies": list(sampler.names),
+            "transform": sampler.transform, "exploit": sampler.exploit,
             "values": [t.value for t in study.trials], "phases": phases,
             "bo_queries": phases.count("bo"), "weights": w.tolist(),
             "spearman": _spearman(m, truth), "precision": precision_at_k(m, truth, trials), "seconds": wall}
 
 
 def _key(r: dict) -> tuple:
-    return (r["dataset"], r["seed"], r["trials"], tuple(r["proxies"]))
+    # runs written before the options existed used the paper's settings
+    return (r["dataset"], r["seed"], r["trials"], tuple(r["proxies"]), r.get("transform", "none"), r.get("exploit", "argmax"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,25 +110,27 @@ def run(args: argparse.Namespace) -> int:
     bench = get_benchmark(args.benchmark, args.table)
     for d in args.datasets:
         bench.check_column(d)
-    probe = RoBoTSampler(bench.space, proxies=args.proxies, names=args.names, budget=args.trials, seed=0)
+    opts = {"transform": args.transform, "exploit": args.exploit}
+    probe = RoBoTSampler(bench.space, proxies=args.proxies, names=args.names, budget=args.trials, seed=0, **opts)
     names = tuple(probe.names)
     done = read_results(args.out, _key)
     show = sys.stderr.isatty() and not args.json
-    summary: dict = {"trials": args.trials, "proxies": list(names), "datasets": {}}
+    summary: dict = {"trials": args.trials, "proxies": list(names), **opts, "datasets": {}}
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     with args.out.open("a") as fh:
         for d in args.datasets:
             truth = truth_of(bench, probe, d)
-            for seed in range(args.seeds):
-                if (d, seed, args.trials, names) in done:
+            for seed in seeds:
+                if (d, seed, args.trials, names, args.transform, args.exploit) in done:
                     continue
-                sampler = RoBoTSampler(bench.space, proxies=probe.table, budget=args.trials, seed=seed)
+                sampler = RoBoTSampler(bench.space, proxies=probe.table, budget=args.trials, seed=seed, **opts)
                 r = one_run(bench, sampler, d, seed, args.trials, truth)
                 fh.write(json.dumps(r) + "\n")
                 fh.flush()
                 done[_key(r)] = r
                 if show:
                     print(f"\r{d} seed {seed}: {max(r['values']):.2f}", end="", file=sys.stderr)
-            runs = [r for k, r in done.items() if k[0] == d and k[2] == args.trials and k[3] == names and k[1] < args.seeds]
+            runs = [r for k, r in done.items() if k[0] == d and k[1] in seeds and k[2:] == (args.trials, names, args.transform, args.exploit)]
             best = np.array([max(r["values"]) for r in runs])
             single = {}
             for i, n in enumerate(names):
@@ -154,7 +163,8 @@ def run(args: argparse.Namespace) -> int:
 
 def markdown(summary: dict) -> str:
     t = summary["trials"]
-    lines = [f"RoBoT with {len(summary['proxies'])} proxies ({', '.join(summary['proxies'])}), T = {t} queries.\n",
+    lines = [f"RoBoT with {len(summary['proxies'])} proxies ({', '.join(summary['proxies'])}), T = {t} queries, "
+             f"transform {summary['transform']}, exploit {summary['exploit']}.\n",
              f"| dataset | seeds | best test acc (mean ± std) | optimum | queries | BO-phase queries (mean) | "
              f"Spearman of M_w* | Precision@{t} of M_w* | ms / query | paper (Table 2, T = 20) |",
              "|---|---|---|---|---|---|---|---|---|---|"]

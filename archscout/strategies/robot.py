@@ -9,7 +9,20 @@ RoBoT learns a weighted combination instead:
    f(w) is the queried accuracy of argmax_A M_w(A). An argmax already queried is answered from the
    history and does not count as a query;
 3. greedy exploitation: with w* the best weights found, query the architectures down the ranking
-   of M_{w*} until the study stops (RoBoT's budget T = the number of trials).
+   of M_{w*} (skipping those already queried; the pool holds one cell per isomorphism class) until
+   the study stops (RoBoT's budget T = the number of trials).
+
+Two changes of archscout's own, both on by default and both switchable back to the paper:
+
+- ``transform="log"`` (paper: "none"): before min-max, each heavy-tailed proxy (|skewness| over the
+  pool > 3: on NB201 fisher, grad_norm, snip, grasp, jacov) is mapped to asinh(x / median|x|), a
+  monotone signed log. With plain min-max a few outliers squash every other cell of such a proxy into
+  [0, 0.01], so its weight only matters for the outliers.
+- ``exploit="rank"`` (paper: "argmax"): f(w) sees only the argmax of M_w, so many w tie and the
+  w* with the best f often ranks the rest of the pool badly. Instead w* is fitted to rank the
+  architectures the BO phase queried: the mean of the `rank_top` weight vectors (among the BO's own,
+  uniform ones and perturbations of the best BO weights) whose M_w has the highest Spearman with the
+  queried accuracies. No query is spent on it. The BO phase itself is the paper's.
 
 Every proposal replays the whole procedure from the study's history with generators seeded by
 (seed, BO iteration), so a resumed or replayed study proposes exactly what an uninterrupted one would.
@@ -46,7 +59,10 @@ class RoBoTSampler(ArchSampler):
 
     `proxies`: a CSV path or a loaded `ProxyTable` (None: the bundled table); `names`: which proxy
     columns enter (None: all); `budget`: T, the number of BO iterations (pass the number of trials);
-    `n_init`: random weight vectors before the GP takes over; `ucb_beta`: UCB exploration weight.
+    `n_init`: random weight vectors before the GP takes over; `ucb_beta`: UCB exploration weight;
+    `transform`: "log" (heavy-tailed proxies on a signed log scale, default) or "none" (paper);
+    `exploit`: "rank" (w* fitted to rank the queried architectures, default) or "argmax" (paper);
+    `rank_candidates`, `rank_top`: the size of the candidate set and how many of its best are averaged.
     """
 
     def __init__(
@@ -58,6 +74,10 @@ class RoBoTSampler(ArchSampler):
         n_init: int = 5,
         ucb_beta: float = 2.576,
         n_candidates: int = 2000,
+        transform: str = "log",
+        exploit: str = "rank",
+        rank_candidates: int = 3000,
+        rank_top: int = 10,
         seed: int | None = None,
     ) -> None:
         from archscout.estimation.zerocost.table import ProxyTable, load_proxy_table
@@ -78,7 +98,16 @@ class RoBoTSampler(ArchSampler):
         self.table = table
         self.names = table.names
         self.pool: list[Arch] = list(table.archs)
-        self.metrics = table.normalised()  # (pool, k) in [0, 1], NaN -> 0
+        self.transform = transform
+        self.metrics = table.normalised(transform)  # (pool, k) in [0, 1], NaN -> 0
+        self._index = {a: i for i, a in enumerate(self.pool)}
+        if exploit not in ("rank", "argmax"):
+            raise ArchscoutError(f"RoBoT's exploit must be 'rank' or 'argmax', not {exploit!r}")
+        if rank_top < 1 or rank_candidates < 1:
+            raise ArchscoutError("RoBoT's rank_candidates and rank_top must be >= 1")
+        self.exploit = exploit
+        self.rank_candidates = int(rank_candidates)
+        self.rank_top = int(rank_top)
         self.budget = int(budget)
         self.n_init = int(n_init)
         self.ucb_beta = float(ucb_beta)
@@ -93,17 +122,17 @@ class RoBoTSampler(ArchSampler):
     def _argmax(self, w: np.ndarray) -> int:
         return int(np.argmax(self.robust_scores(w)))  # ties: the first in pool order
 
-    def _next_w(self, t: int, ws: list[np.ndarray], fs: list[float]) -> np.ndarray:
-        key = (t, np.asarray(ws).tobytes(), tuple(fs))
+    def _next_w(self, t: int, ws: list[np.ndarray], ys: list[float]) -> np.ndarray:
+        key = (t, np.asarray(ws).tobytes(), tuple(ys))
         w = self._memo.get(key)
         if w is not None:
             return w
         k = len(self.names)
         rng = np.random.default_rng([self.seed, t])
-        if t < self.n_init or len(fs) < 2:
+        if t < self.n_init or len(ys) < 2:
             w = rng.uniform(-1.0, 1.0, size=k)
         else:
-            x, y = np.asarray(ws), np.asarray(fs)
+            x, y = np.asarray(ws), np.asarray(ys)
             with _one_blas_thread():  # a 20-point GP: BLAS threads only spin (10x slower on a busy machine)
                 gp = GPRegressor(seed=int(rng.integers(2**31))).fit(x, y)
             cands = [rng.uniform(-1.0, 1.0, size=(self.n_candidates, k))]
@@ -114,6 +143,62 @@ class RoBoTSampler(ArchSampler):
             w = c[int(np.argmax(mean + self.ucb_beta * sd))]
         self._memo[key] = w
         return w
+
+    def observed_rank_correlation(self, ws: list[np.ndarray], archs: list[Arch], values: list[float]) -> np.ndarray:
+        """Spearman of each M_w with the queried values over the distinct queried architectures.
+
+        0 where it is undefined (fewer than 3 distinct architectures, or M_w or the values constant).
+        """
+        if not ws:
+            return np.zeros(0)
+        seen: dict[Arch, float] = {}
+        for a, v in zip(archs, values):
+            seen.setdefault(a, v)
+        if len(seen) < 3:
+            return np.zeros(len(ws))
+        from scipy.stats import rankdata
+
+        rows = self.metrics[[self._index[a] for a in seen]]
+        rv = rankdata(np.array(list(seen.values())))
+        rv = rv - rv.mean()
+        if not np.any(rv):
+            return np.zeros(len(ws))
+        rm = np.apply_along_axis(rankdata, 0, rows @ np.asarray(ws).T)  # (distinct archs, len(ws))
+        rm = rm - rm.mean(0)
+        den = np.sqrt((rm * rm).sum(0) * (rv * rv).sum())
+        return np.where(den > 0, (rm * rv[:, None]).sum(0) / np.where(den > 0, den, 1.0), 0.0)
+
+    def rank_fit(self, ws: list[np.ndarray], fs: list[float], archs: list[Arch]) -> np.ndarray:
+        """archscout's exploitation weights: the mean of the `rank_top` weight vectors that best rank the
+        architectures queried in the BO phase (Spearman on the distinct ones), among the BO's own weights,
+        `rank_candidates` uniform ones and perturbations (sd 0.1 and 0.3) of the three best BO weights.
+        Costs no query; seeded by (seed, "rank") so that a replay gives the same weights."""
+        key = ("rank", np.asarray(ws).tobytes(), tuple(fs))
+        w = self._memo.get(key)
+        if w is not None:
+            return w
+        k = len(self.names)
+        rng = np.random.default_rng([self.seed, 0x72616E6B])
+        cands = [np.asarray(ws), rng.uniform(-1.0, 1.0, size=(self.rank_candidates, k))]
+        for i in np.argsort(-np.asarray(fs), kind="stable")[:3]:
+            for sd in (0.1, 0.3):
+                cands.append(np.clip(ws[i] + sd * rng.standard_normal((self.rank_candidates // 6, k)), -1.0, 1.0))
+        c = np.vstack(cands)
+        rho = self.observed_rank_correlation(list(c), archs, fs)
+        if not np.any(rho):  # fewer than 3 distinct architectures (or constant values): nothing to rank by
+            w = ws[int(np.argmax(fs))]
+        else:
+            w = c[np.argsort(-rho, kind="stable")[: self.rank_top]].mean(0)
+        self._memo[key] = w
+        return w
+
+    def exploit_weights(self, ws: list[np.ndarray], fs: list[float], archs: list[Arch]) -> np.ndarray:
+        """w* for the greedy phase: argmax f(w) over the BO's weights (paper), or `rank_fit` (default)."""
+        if not fs:
+            return self._next_w(0, [], [])
+        if self.exploit == "argmax":
+            return ws[int(np.argmax(fs))]
+        return self.rank_fit(ws, fs, archs)
 
     def replay(self, history: History) -> dict[str, Any]:
         """Run RoBoT against what the history already knows.
@@ -142,7 +227,7 @@ class RoBoTSampler(ArchSampler):
                 continue
             return {"arch": arch, "phase": "bo", "iteration": t, "weights": ws, "values": fs, "archs": picked,
                     "best_w": ws[int(np.argmax(fs))] if fs else None}
-        best_w = ws[int(np.argmax(fs))] if fs else self._next_w(0, [], [])
+        best_w = self.exploit_weights(ws, fs, picked)
         order = np.argsort(-self.robust_scores(best_w), kind="stable")
         nxt = next((self.pool[i] for i in order if self.pool[i] not in known and self.pool[i] not in pending), None)
         return {"arch": nxt, "phase": "greedy", "iteration": self.budget, "weights": ws, "values": fs,

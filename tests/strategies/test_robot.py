@@ -150,4 +150,53 @@ def test_bench_training_free_resumes(tmp_path: Path) -> None:
     run = json.loads(out.read_text().splitlines()[0])
     assert len(run["values"]) == 5 and run["bo_queries"] + run["phases"].count("greedy") == 5
     assert main(args) == 0 and len(out.read_text().splitlines()) == 1  # resumed: nothing rerun
+    assert run["transform"] == "log" and run["exploit"] == "rank"  # archscout's defaults
+    assert main(args + ["--transform", "none", "--exploit", "argmax"]) == 0  # the paper's: a run of its own
+    paper = json.loads(out.read_text().splitlines()[1])
+    assert (paper["transform"], paper["exploit"], paper["seed"]) == ("none", "argmax", 0)
     assert main(["bench", "training-free", "--seeds", "0", "--out", str(out)]) == 2
+
+
+def test_log_transform_only_heavy_tailed_columns(tmp_path: Path) -> None:
+    archs = pool(30)
+    heavy = [1.0] * 29 + [1000.0]  # one outlier: skewness ~5.2
+    even = list(range(30))
+    t = load_proxy_table(write_csv(tmp_path / "h.csv", archs, {"heavy": heavy, "even": even, "neg": [-h for h in heavy]}))
+    assert t.heavy_tailed() == [0, 2]
+    raw, logged = t.normalised("none"), t.normalised("log")
+    np.testing.assert_allclose(logged[:, 1], raw[:, 1])  # a symmetric column is left alone
+    # asinh(x / median|x|), then min-max: the 29 ones sit at 0, the outlier at 1, and the signed copy mirrors it
+    np.testing.assert_allclose(logged[:, 0], raw[:, 0])
+    x = np.array([1.0] * 28 + [2.0, 1000.0])
+    t2 = load_proxy_table(write_csv(tmp_path / "h2.csv", archs, {"p": x.tolist()}))
+    got = t2.normalised("log")[:, 0]
+    want = (np.arcsinh(x) - np.arcsinh(1.0)) / (np.arcsinh(1000.0) - np.arcsinh(1.0))
+    np.testing.assert_allclose(got, want)
+    assert got[28] > 0.05 > t2.normalised("none")[28, 0]  # 2 vs 1 is no longer lost next to the outlier
+    with pytest.raises(ArchscoutError, match="transform"):
+        t.normalised("rank")
+
+
+def test_observed_rank_correlation_and_rank_fit(tmp_path: Path) -> None:
+    archs = pool(20)
+    a = np.arange(20.0)
+    b = ((np.arange(20) * 7) % 20).astype(float)
+    t = load_proxy_table(write_csv(tmp_path / "ab.csv", archs, {"a": a.tolist(), "b": b.tolist()}))
+    s = RoBoTSampler(SPACE, proxies=t, budget=5, n_init=3, seed=0, transform="none")
+    queried = [archs[i] for i in (0, 5, 9, 14, 19)]
+    values = [float(a[i]) for i in (0, 5, 9, 14, 19)]  # the truth is proxy a
+    rho = s.observed_rank_correlation([np.array([1.0, 0.0]), np.array([-1.0, 0.0]), np.array([0.0, 1.0])], queried, values)
+    from scipy.stats import spearmanr
+
+    np.testing.assert_allclose(rho, [1.0, -1.0, spearmanr(b[[0, 5, 9, 14, 19]], values).statistic])
+    # fewer than 3 distinct architectures: undefined, 0
+    assert not s.observed_rank_correlation([np.array([1.0, 0.0])], queried[:2] * 2, values[:2] * 2).any()
+    # the rank fit puts its weight on the proxy that orders the queried cells; the paper's w* is the best f
+    ws = [np.array([-0.2, 0.9]), np.array([0.1, 0.8]), np.array([0.5, -0.5])]
+    fs = [values[4], values[3], values[2]]
+    w = s.rank_fit(ws, fs, [queried[4], queried[3], queried[2]])
+    assert w[0] > 0 and w[0] > abs(w[1])
+    paper = RoBoTSampler(SPACE, proxies=t, budget=5, n_init=3, seed=0, transform="none", exploit="argmax")
+    np.testing.assert_array_equal(paper.exploit_weights(ws, fs, [queried[4], queried[3], queried[2]]), ws[0])
+    with pytest.raises(ArchscoutError, match="exploit"):
+        RoBoTSampler(SPACE, proxies=t, exploit="best")

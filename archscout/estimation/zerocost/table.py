@@ -18,6 +18,7 @@ from archscout.estimation.zerocost import ALIASES, PROXIES
 from archscout.spaces.base import Arch, SearchSpace
 
 SENTINEL = -1e8  # scores at or below it are the published files' marker of "undefined": read as NaN
+HEAVY_TAIL_SKEW = 3.0  # |skewness| above which transform="log" puts a proxy on a log scale
 DEFAULT_PROXY_FILE = Path(__file__).resolve().parent / "data" / "nb201_zero_cost_cifar10.csv.gz"
 
 
@@ -65,13 +66,52 @@ class ProxyTable:
             idx.append(i)
         return self.scores[idx]
 
-    def normalised(self) -> np.ndarray:
-        """Min-max normalisation of each proxy over the pool, to [0, 1]; NaN (undefined) becomes 0, the worst."""
-        lo = np.nanmin(self.scores, axis=0)
-        hi = np.nanmax(self.scores, axis=0)
+    def normalised(self, transform: str = "none") -> np.ndarray:
+        """Min-max normalisation of each proxy over the pool, to [0, 1]; NaN (undefined) becomes 0, the worst.
+
+        `transform` is applied to the raw scores first (see `transformed`): "none" (the RoBoT paper) or
+        "log" (heavy-tailed proxies on a signed log scale).
+        """
+        s = self.transformed(transform)
+        lo = np.nanmin(s, axis=0)
+        hi = np.nanmax(s, axis=0)
         span = np.where(hi > lo, hi - lo, 1.0)
-        out = (self.scores - lo) / span
+        out = (s - lo) / span
         return np.nan_to_num(out, nan=0.0)
+
+    def transformed(self, transform: str = "none") -> np.ndarray:
+        """Raw scores, or with "log" every heavy-tailed proxy column mapped to asinh(x / median|x|).
+
+        A column is heavy-tailed when the absolute sample skewness of its finite values over the pool
+        exceeds `HEAVY_TAIL_SKEW`. asinh(x / s) is monotone (rankings per proxy are unchanged), about
+        linear for |x| < s and about sign(x) log(2|x| / s) beyond, so it also handles signed proxies
+        (grasp, jacov); dividing by the median magnitude s makes it independent of the proxy's units.
+        On the bundled NB201 file this puts fisher, grad_norm, snip, grasp and jacov on a log scale:
+        after plain min-max a handful of outliers would squash all other cells into [0, 0.01].
+        """
+        if transform == "none":
+            return self.scores.copy()
+        if transform != "log":
+            raise ArchscoutError(f"unknown proxy transform {transform!r}; choose 'none' or 'log'")
+        out = self.scores.copy()
+        for j in self.heavy_tailed():
+            c = out[:, j]
+            f = np.abs(c[np.isfinite(c)])
+            scale = float(np.median(f)) if f.size and np.median(f) > 0 else (float(f.max()) if f.size and f.max() > 0 else 1.0)
+            out[:, j] = np.arcsinh(c / scale)
+        return out
+
+    def heavy_tailed(self) -> list[int]:
+        """Indices of the proxy columns whose |skewness| over the pool exceeds `HEAVY_TAIL_SKEW`."""
+        out = []
+        for j in range(self.scores.shape[1]):
+            f = self.scores[:, j][np.isfinite(self.scores[:, j])]
+            if f.size < 3 or f.std() == 0:
+                continue
+            z = (f - f.mean()) / f.std()
+            if abs(float(np.mean(z**3))) > HEAVY_TAIL_SKEW:
+                out.append(j)
+        return out
 
 
 def default_proxy_names(columns: list[str]) -> list[str]:
