@@ -16,6 +16,21 @@ for s in 0 1 2 3 4; do
   done
   archscout bench curves --curves $D/baker2018/lstm_ptb.csv --minimize --cutoff 0.25 --seed $s --methods last svr rf bayes_ridge ensemble --out $OUT >/dev/null
 done
+# 1b. the same with the regressors' target anchored halfway (--anchor 0.5: final - 0.5 x last value)
+for s in 0 1 2 3 4; do
+  for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do
+    archscout bench curves --curves $D/baker2018/$f.csv --cutoff 0.25 --seed $s --methods svr ensemble --anchor 0.5 --out $OUT >/dev/null
+  done
+  archscout bench curves --curves $D/baker2018/lstm_ptb.csv --minimize --cutoff 0.25 --seed $s --methods svr ensemble --anchor 0.5 --out $OUT >/dev/null
+done
+# 1c. held-out check of --anchor 0.5 on sets not used to choose it (LCBench, NAS-Bench-201), seeds 0-2
+for s in 0 1 2; do
+  for src in lcbench:3945 lcbench:7593 lcbench:34539 $D/nb201/learning_curves_cifar10.csv; do
+    for a in 1 0.5; do
+      archscout bench curves --curves $src --lcbench-configs 500 --cutoff 0.25 --seed $s --methods svr ensemble --anchor $a --out $OUT.anchor >/dev/null
+    done
+  done
+done
 # 2. all methods incl. the parametric ones at every cut-off, on (at most) 200 seeded test curves
 for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do
   archscout bench curves --curves $D/baker2018/$f.csv --cutoff $CUTS --max-test 200 --methods $ALL --out $OUT.maxtest >/dev/null
