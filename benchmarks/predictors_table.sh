@@ -26,6 +26,14 @@ feats() {  # extra features (the zero-cost scores were computed on CIFAR-10 imag
   $B --dataset $1 --predictor xgb --train-size 100 --seeds 10 --shuffle-labels \
      --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_control.md
 }
+ens() {  # the committee (XGBoost + RF + GP with rank-normalised features / targets), 10 seeds
+  $B --dataset $1 --predictor ens --train-size 100 400 --seeds 10 --features zc \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_ens_zc.md
+  $B --dataset $1 --predictor ens --train-size 100 --seeds 10 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_ens_arch.md
+  $B --dataset $1 --predictor ens --train-size 100 --seeds 10 --features zc epoch12 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_ens_zc_epoch12.md
+}
 neural() {  # the torch predictors (slower): 3 seeds
   $B --dataset $1 --predictor mlp gnn --train-size $2 --seeds 3 \
      --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_neural_$3.md
@@ -34,7 +42,9 @@ if [ -z "$SKIP_CIFAR10" ]; then
 arch cifar10
 feats cifar10
 neural cifar10 "100" 100
+ens cifar10
 fi
+ens cifar100
 # CIFAR-100: the GP at 1000 cells is left out (its fit took ~4 min on the shared machine)
 $B --dataset cifar100 --predictor xgb rf --train-size 10 20 50 100 200 500 1000 --seeds 10 \
    --out $R/predictors_cifar100.jsonl --markdown $R/predictors_cifar100_arch.md
