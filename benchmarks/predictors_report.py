@@ -38,10 +38,22 @@ def main() -> None:
                               ("enc_onehot", "encoding ablation: one-hot"), ("enc_path", "encoding ablation: path"),
                               ("control", "control: shuffled training labels"),
                               ("neural_100", "MLP ensemble and GNN at 100 training cells"),
-                              ("neural_all", "MLP ensemble and GNN, every train size")]:
+                              ("neural_all", "MLP ensemble and GNN, every train size"),
+                              ("ens_arch", "committee `ens` (XGBoost + RF + GP), architecture only"),
+                              ("ens_zc", "committee `ens` + 13 zero-cost scores"),
+                              ("ens_zc_epoch12", "committee `ens` + zero-cost scores + 12-epoch accuracy")]:
             if (R / f"predictors_{d}_{suffix}.md").exists() or suffix in ("arch", "zc"):
                 parts.append(block(f"predictors_{d}_{suffix}.md", title))
     parts += ["### Predictor-guided search (`bench strategies`)", "", block("predictors_search_cifar10.md", "CIFAR-10"),
+              block("predictors_search_cifar100.md", "CIFAR-100"),
+              "#### Ablation on the way to `guided-local` (`benchmarks/predictors_search_ablation.sh`)", "",
+              block("predictors_search_ablation_a.md", "uncertainty-driven (5 bootstrapped boosters, Thompson sampling)"),
+              block("predictors_search_ablation_b.md", "greedy (predicted mean), selection seeds 0-9"),
+              block("predictors_search_ablation_c.md", "the two finalists on seeds 100-109"),
+              "### PNAS on the chain space (`benchmarks/predictors_pnas_toy.py`)", "",
+              block("predictors_pnas_toy.md", "synthetic objective, no training"),
+              "### Zero-cost features: development seeds (`benchmarks/predictors_zc_dev.py`)", "",
+              block("predictors_zc_dev.md", "model choice for `ens`, seeds never reported above"),
               "### Transfer CIFAR-10 -> CIFAR-100", "", block("predictors_transfer.md", "BANANAS warm start"), ""]
     section = "\n".join(parts)
     path = ROOT / "BENCHMARKS.md"

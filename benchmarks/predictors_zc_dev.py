@@ -1,0 +1,49 @@
+"""Development split for the zero-cost-feature predictors (BENCHMARKS.md, "Performance predictors").
+
+The same protocol as `archscout bench predictors --features zc --train-size 100` (one_run of that
+command), but on seeds 100.. so that choosing a model here never looks at the reported seeds 0-9.
+
+    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/predictors_zc_dev.py
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+VARIANTS = {  # label -> (predictor, encoding or None for its default)
+    "xgb": ("xgb", None),
+    "rf": ("rf", None),
+    "gp": ("gp", None),
+    "ens": ("ens", None),
+    "xgb onehot+pathstats": ("xgb", ["onehot", "pathstats"]),
+    "ens onehot+pathstats": ("ens", ["onehot", "pathstats"]),
+}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seeds", type=int, nargs="+", default=[100, 101, 102])
+    p.add_argument("--train-size", type=int, default=100)
+    p.add_argument("--markdown", type=Path, default=Path("benchmarks/results/predictors_zc_dev.md"))
+    args = p.parse_args()
+
+    from archscout.benchmarks import get_benchmark
+    from archscout.cli.bench_predictors import load_pool, one_run
+
+    bench = get_benchmark("nb201")
+    archs, y, feats = load_pool(bench, "cifar10", ["zc"], "canonical", None)
+    lines = [f"nb201 cifar10 + 13 zero-cost scores, {args.train_size} training cells, test 1000, development seeds "
+             f"{', '.join(map(str, args.seeds))}", "", "| variant | Kendall τ (mean) | per seed |", "|---|---|---|"]
+    for label, (name, enc) in VARIANTS.items():
+        taus = [one_run(name, bench.space, archs, y, feats, args.train_size, 1000, s, enc, 0.1, False)["kendall_tau"]
+                for s in args.seeds]
+        lines.append(f"| {label} | {np.mean(taus):.3f} | {' '.join(f'{t:.3f}' for t in taus)} |")
+        print(lines[-1], flush=True)
+    args.markdown.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
