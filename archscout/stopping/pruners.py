@@ -19,7 +19,11 @@ pruner keeps the prediction (mean, std) it made for every trial at every checked
 calibrated optimistic bound ``mean + std * q`` is still worse than the best final value, where q is
 the one-sided (1 - delta) Student-t prediction bound of those z at the same epoch
 (``mean(z) + t_{n-1}(1 - delta) * sd(z) * sqrt(1 + 1/n)``): bias and over-confidence are measured,
-not assumed. Until ``n_calib`` completed trials have a prediction at that epoch, nothing is stopped.
+not assumed. A trial is stopped only when this calibrated rule *and* the pruner's own rule agree
+(calibration can widen the model's bound, never narrow it: the completed trials are the typical
+ones the rule let through, and on Baker's lstm_ptb a few of them were predicted so well that their
+z-spread alone stopped the best networks). Until ``n_calib`` completed trials have a prediction at
+that epoch, nothing is stopped.
 * :class:`PredictiveSuccessiveHalvingPruner` / :class:`PredictiveHyperbandPruner`: successive halving
   / Hyperband where trials at a rung are ranked by their *predicted* final value (Baker et al.'s
   Hyperband variant) instead of their current one.
@@ -161,7 +165,10 @@ class _CurvePruner(BasePruner):
             if q is None:
                 return False
             optimistic = info["mean"] + metric.sign * max(info["std"], 0.0) * q
-            stop = metric.better(best, optimistic)
+            # both must agree: the completed trials are the typical ones the rule let through, and
+            # a few of them can be predicted so well that their z-spread is tiny; calibration may
+            # widen the model's own bound, never narrow it
+            stop = bool(stop) and metric.better(best, optimistic)
             info = {**info, "q": q, "n_calib": n, "optimistic": optimistic}
         if best is None:
             return False
