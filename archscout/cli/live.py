@@ -49,6 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     g.add_argument("--channels", type=int, default=16, help="nb201 network: channels C of the first stage")
     g.add_argument("--cells", type=int, default=1, help="nb201 network: cells N per stage (1 keeps 10-minute CPU budgets useful)")
+    g.add_argument("--robot-pool", type=int, default=200,
+                   help="--strategy robot: candidate architectures whose zero-cost proxies are computed on the data")
     g.add_argument("--no-warm-start", action="store_true",
                    help="do not train the space's default architecture as the first trial")
     g.add_argument("--checkpoints", type=Path, default=None,
@@ -162,7 +164,8 @@ def run_live(args: argparse.Namespace) -> int:
             f"{data.name} takes about {per_epoch:.0f} s here"
         )
     strategy_kwargs = LIVE_STRATEGY_KWARGS.get(args.strategy, {})
-    sampler = make_sampler(args.strategy, space, seed=args.seed, **strategy_kwargs)
+    # RoBoT live gets its proxies from the data once the study is open (they are cached in it); until then: random
+    sampler = make_sampler("random" if args.strategy == "robot" else args.strategy, space, seed=args.seed, **strategy_kwargs)
     data_id = args.data if args.data in ("mnist1d", "digits", "cifar10") else Path(args.data).stem
     name = args.study or f"live-{data_id}-{space_name}-{args.strategy}-seed{args.seed}-e{epochs}"
     study_config = {"data": str(args.data), "space": space_name, "strategy": args.strategy, "seed": args.seed,
@@ -175,6 +178,12 @@ def run_live(args: argparse.Namespace) -> int:
     pruner = getattr(args, "live_pruner", None) or optuna.pruners.NopPruner()
     study = open_study(args.storage, name, space.name, study_config, sampler, pruner)
     resumed = _recover_interrupted(study)
+    if args.strategy == "robot":
+        from archscout.strategies.robot import RoBoTSampler, candidate_pool, live_proxy_table
+
+        pool = candidate_pool(space, args.robot_pool, args.seed)
+        table = live_proxy_table(space, data, module_kwargs, pool, seed=args.seed, study=study, progress=not args.json)
+        study.sampler = RoBoTSampler(space, proxies=table, budget=args.trials, seed=args.seed)
     if not args.no_warm_start and not study.get_trials(deepcopy=False):
         default = getattr(space, "default_arch", None)
         start_arch = default() if default else (space.from_string(NB201_DEFAULT) if space.name == "nb201" else None)

@@ -251,3 +251,70 @@ def precision_at_k(scores: np.ndarray, truth: np.ndarray, k: int) -> float:
     top_s = set(np.argsort(-s, kind="stable")[:k].tolist())
     top_t = set(np.argsort(-np.asarray(truth), kind="stable")[:k].tolist())
     return len(top_s & top_t) / float(k)
+
+
+PROXY_CACHE_ATTR = "archscout:proxy_scores"  # study user attribute: {arch string: {proxy: score}}
+
+
+def candidate_pool(space: SearchSpace, size: int, seed: int | None) -> list[Arch]:
+    """`size` distinct canonical architectures drawn uniformly (seeded); disconnected NB201 cells are left out."""
+    if size < 2:
+        raise ArchscoutError("RoBoT's candidate pool needs at least 2 architectures")
+    rng = np.random.default_rng([0 if seed is None else seed, 0x706F6F6C])
+    connected = getattr(space, "is_connected", None)
+    out: dict[Arch, None] = {}
+    tries = 0
+    while len(out) < size and tries < 50 * size:
+        tries += 1
+        a = space.canonical(space.sample(rng))
+        if connected is None or connected(a):
+            out.setdefault(a)
+    return list(out)
+
+
+def live_proxy_table(space: SearchSpace, data: Any, module_kwargs: dict[str, Any], pool: list[Arch],
+                     seed: int | None = None, study: Any = None, batch_size: int = 64,
+                     progress: bool = False) -> Any:
+    """The 13 zero-cost proxies of every pool architecture, computed on one batch of the user's training data.
+
+    Networks are built as the live search trains them (`module_kwargs`), initialised after
+    ``torch.manual_seed(seed)``. Scores are cached in the study (user attribute `PROXY_CACHE_ATTR`,
+    saved every 20 networks and at the end), so a resumed search does not score them again. Proxies
+    undefined on every pool network (all NaN) are left out, with a note on stderr.
+    """
+    import sys
+
+    import torch
+
+    from archscout.estimation.zerocost import PROXIES
+    from archscout.estimation.zerocost.proxies import score_archs
+    from archscout.estimation.zerocost.table import ProxyTable
+    from archscout.training.objective import build_module
+
+    s = 0 if seed is None else int(seed)
+    rng = np.random.default_rng([s, 0x626174])
+    n = min(batch_size, len(data.y_train))
+    idx = rng.choice(len(data.y_train), size=n, replace=False)
+    batch = (torch.as_tensor(np.asarray(data.x_train[idx]), dtype=torch.float32),
+             torch.as_tensor(np.asarray(data.y_train[idx])).long())
+    cache: dict[str, dict[str, float]] = {}
+    if study is not None:
+        cache = json.loads(study.user_attrs.get(PROXY_CACHE_ATTR, "{}"))
+    new = [0]
+
+    def save(key: str, scores: dict[str, float]) -> None:
+        new[0] += 1
+        if study is not None and new[0] % 20 == 0:
+            study.set_user_attr(PROXY_CACHE_ATTR, json.dumps(cache))
+
+    rows = score_archs(lambda a: build_module(space, a, data, **module_kwargs), pool, batch, seed=s,
+                       key=space.to_string, cache=cache, on_result=save, progress=progress)
+    if study is not None and new[0]:
+        study.set_user_attr(PROXY_CACHE_ATTR, json.dumps(cache))
+    m = np.array([[r[p] for p in PROXIES] for r in rows], float)
+    m[~np.isfinite(m)] = np.nan
+    keep = [p for j, p in enumerate(PROXIES) if np.isfinite(m[:, j]).any()]
+    if len(keep) < len(PROXIES):
+        print(f"archscout: RoBoT leaves out {', '.join(p for p in PROXIES if p not in keep)}: undefined on every "
+              f"network of the pool", file=sys.stderr)
+    return ProxyTable(space, list(pool), PROXIES, m, f"proxies on {getattr(data, 'name', 'the data')}").select(keep)

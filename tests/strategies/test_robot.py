@@ -200,3 +200,54 @@ def test_observed_rank_correlation_and_rank_fit(tmp_path: Path) -> None:
     np.testing.assert_array_equal(paper.exploit_weights(ws, fs, [queried[4], queried[3], queried[2]]), ws[0])
     with pytest.raises(ArchscoutError, match="exploit"):
         RoBoTSampler(SPACE, proxies=t, exploit="best")
+
+
+def test_live_proxies_are_cached_in_the_study(monkeypatch) -> None:
+    import archscout.estimation.zerocost.proxies as px
+    from archscout.data import load_digits
+    from archscout.spaces import get_space
+    from archscout.strategies.robot import PROXY_CACHE_ATTR, candidate_pool, live_proxy_table
+
+    space = get_space("chain")
+    data = load_digits()
+    pool_ = candidate_pool(space, 4, seed=0)
+    assert len(set(pool_)) == 4 and pool_ == candidate_pool(space, 4, seed=0)
+    study = optuna.create_study(direction="maximize")
+    first = live_proxy_table(space, data, {}, pool_, seed=0, study=study)
+    cached = json.loads(study.user_attrs[PROXY_CACHE_ATTR])
+    assert set(cached) == {space.to_string(a) for a in pool_} and first.archs == pool_
+    # params is exact: the networks the search trains, on this data's input shape
+    from archscout.training.measure import count_params
+    from archscout.training.objective import build_module
+
+    assert first.scores[:, first.names.index("params")].tolist() == [float(count_params(build_module(space, a, data))) for a in pool_]
+
+    def boom(*a, **k):
+        raise AssertionError("scored again")
+
+    monkeypatch.setattr(px, "score_all", boom)
+    again = live_proxy_table(space, data, {}, pool_, seed=0, study=study)  # served from the study
+    np.testing.assert_array_equal(again.scores, first.scores)
+    s = RoBoTSampler(space, proxies=again, budget=4, n_init=2, seed=0)
+    assert set(s.pool) == set(pool_)
+
+
+def test_live_robot_search_cli(tmp_path: Path, capsys) -> None:
+    from archscout.cli.main import main
+
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    args = ["search", "--data", "digits", "--space", "chain", "--strategy", "robot", "--trials", "6", "--robot-pool", "12",
+            "--epochs", "1", "--budget-minutes", "5", "--threads", "1", "--storage", db, "--json"]
+    assert main(args) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["complete"] == 6 and r["strategy"] == "robot"
+    study = optuna.load_study(study_name=r["study"], storage=db)
+    phases = [json.loads(t.system_attrs[ROBOT_ATTR])["phase"] for t in study.trials if ROBOT_ATTR in t.system_attrs]
+    assert len(phases) == 5 and set(phases) <= {"bo", "greedy"}  # trial 0 is the warm start
+    from archscout.spaces import get_space
+    from archscout.strategies.robot import PROXY_CACHE_ATTR, candidate_pool
+
+    space = get_space("chain")
+    pool_ = {space.to_string(a) for a in candidate_pool(space, 12, seed=0)}
+    assert set(json.loads(study.user_attrs[PROXY_CACHE_ATTR])) == pool_
+    assert {t.user_attrs["arch"] for t in study.trials[1:]} <= pool_  # RoBoT proposes from its scored pool
