@@ -50,6 +50,46 @@ def reference_table() -> None:
         print(f"| {s} | {ref} | " + " | ".join(cells) + f" | {' / '.join(beats)} |")
 
 
+def anchor_table() -> None:
+    """Held-out check of --anchor 0.5 on sets not used to choose it (LCBench, NAS-Bench-201)."""
+    rs = rows("curves_quality.jsonl.anchor")
+    if not rs:
+        return
+    by = defaultdict(list)
+    for r in rs:
+        by[(short(r["source"]), r["method"], r["anchor"])].append(r["r2"])
+    sets = sorted({k[0] for k in by})
+    cols = [("svr", 1.0), ("svr", 0.5), ("ensemble", 1.0), ("ensemble", 0.5)]
+    print("| set | " + " | ".join(f"{m} anchor {a:g}" for m, a in cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for s_ in sets:
+        cells = [f"{np.mean(by[(s_, m, a)]):.3f} ± {np.std(by[(s_, m, a)]):.3f} (n={len(by[(s_, m, a)])})"
+                 if by.get((s_, m, a)) else "-" for m, a in cols]
+        print(f"| {s_} | " + " | ".join(cells) + " |")
+
+
+def stopping_history() -> None:
+    """lce and baker in the three versions of the stopping benchmark, on the seeds all three ran."""
+    versions = [("v1: posterior / 1-std margin", "curves_stopping_v1.jsonl"),
+                ("v2: calibration alone", "curves_stopping_v2.jsonl"),
+                ("now: calibrated and own rule", "curves_stopping.jsonl")]
+    data = {v: [r for r in rows(f) if r["pruner"] in ("lce", "baker")] for v, f in versions}
+    keys = sorted({(short(r["source"]), r["pruner"]) for r in data[versions[-1][0]]})
+    print("| set | pruner | " + " | ".join(v for v, _ in versions) + " |")
+    print("|---|---|" + "---|" * len(versions))
+    for s_, p in keys:
+        cells = []
+        for v, _ in versions:
+            g = [r for r in data[v] if short(r["source"]) == s_ and r["pruner"] == p and r["seed"] < 3]
+            if not g:
+                cells.append("-")
+                continue
+            sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
+            nz = sum(r["regret"] <= 1e-12 for r in g)
+            cells.append(f"{sp:.2f}x, regret {np.mean([r['regret'] for r in g]):.3g}, {nz}/{len(g)} clean")
+        print(f"| {s_} | {p} | " + " | ".join(cells) + " |")
+
+
 def quality_table() -> None:
     rs = rows("curves_quality.jsonl.maxtest")
     if not rs:
@@ -119,7 +159,8 @@ def cost_table() -> None:
 
 
 if __name__ == "__main__":
-    for title, fn in [("reference", reference_table), ("quality", quality_table), ("stopping", stopping_table),
+    for title, fn in [("reference", reference_table), ("anchor (held-out)", anchor_table), ("quality", quality_table),
+                      ("stopping", stopping_table), ("stopping: lce/baker versions (seeds 0-2)", stopping_history),
                       ("cost", cost_table)]:
         print(f"\n### {title}\n")
         fn()
