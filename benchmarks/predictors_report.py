@@ -25,6 +25,32 @@ def block(name: str, title: str) -> str:
     return f"**{title}**\n\n{p.read_text().strip()}\n"
 
 
+def seed_split() -> str:
+    """Best after 50 queries on seeds 0-9 and 10-19 separately, and how many runs hit the optimum."""
+    import json
+
+    import numpy as np
+
+    path = R / "predictors_search.jsonl"
+    if not path.exists():
+        return ""
+    runs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = ["| strategy | dataset | seeds 0-9 | seeds 10-19 | runs reaching the optimum |", "|---|---|---|---|---|"]
+    for d, opt in (("cifar10", 94.37), ("cifar100", 73.51)):
+        for s in ("guided-local", "bananas", "npenas"):
+            rs = [r for r in runs if r["dataset"] == d and r["strategy"] == s and r["queries"] == 50]
+            if not rs:
+                continue
+            best = {r["seed"]: max(r["values"][:50]) for r in rs}
+            cells = []
+            for lo in (0, 10):
+                b = np.array([v for k, v in best.items() if lo <= k < lo + 10])
+                cells.append(f"{b.mean():.2f} ± {b.std():.2f}" if len(b) else "-")
+            hits = sum(v >= opt - 0.005 for v in best.values())
+            lines.append(f"| {s} | {d} | {cells[0]} | {cells[1]} | {hits} of {len(best)} |")
+    return "**best after 50 queries by seed half** (from `predictors_search.jsonl`)\n\n" + "\n".join(lines) + "\n"
+
+
 def main() -> None:
     intro = (ROOT / "benchmarks" / "predictors_intro.md").read_text().strip()
     machine = (f"Machine: {subprocess.run(['date', '-u'], capture_output=True, text=True).stdout.strip()}, "
@@ -45,11 +71,12 @@ def main() -> None:
             if (R / f"predictors_{d}_{suffix}.md").exists() or suffix in ("arch", "zc"):
                 parts.append(block(f"predictors_{d}_{suffix}.md", title))
     parts += ["### Predictor-guided search (`bench strategies`)", "", block("predictors_search_cifar10.md", "CIFAR-10"),
-              block("predictors_search_cifar100.md", "CIFAR-100"),
+              block("predictors_search_cifar100.md", "CIFAR-100"), seed_split(),
               "#### Ablation on the way to `guided-local` (`benchmarks/predictors_search_ablation.sh`)", "",
               block("predictors_search_ablation_a.md", "uncertainty-driven (5 bootstrapped boosters, Thompson sampling)"),
               block("predictors_search_ablation_b.md", "greedy (predicted mean), selection seeds 0-9"),
               block("predictors_search_ablation_c.md", "the two finalists on seeds 100-109"),
+              block("predictors_search_ablation_d.md", "BANANAS and NPENAS (registered defaults) on seeds 100-109"),
               "### PNAS on the chain space (`benchmarks/predictors_pnas_toy.py`)", "",
               block("predictors_pnas_toy.md", "synthetic objective, no training"),
               "### Zero-cost features: development seeds (`benchmarks/predictors_zc_dev.py`)", "",

@@ -18,3 +18,6 @@ $A --seeds 10 --markdown benchmarks/results/predictors_search_ablation_b.md \
 $A --seeds 10 --first-seed 100 --markdown benchmarks/results/predictors_search_ablation_c.md \
   --variant "xgb_l1_r1_mean_yr=bananas:{$X,\"n_local\":1,\"refit_every\":1,\"acquisition\":\"mean\",\"rank_targets\":true}" \
   --variant "xgb_ls1_mean_yr=bananas:{$X,\"n_local\":1,\"pool_size\":0,\"refit_every\":1,\"acquisition\":\"mean\",\"rank_targets\":true}"
+# the paper recipes (registered defaults) on the same seeds 100-109, for a like-for-like comparison
+$A --seeds 10 --first-seed 100 --markdown benchmarks/results/predictors_search_ablation_d.md \
+  --variant bananas --variant npenas
