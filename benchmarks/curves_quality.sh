@@ -31,6 +31,10 @@ for s in 0 1 2; do
     done
   done
 done
+# 1d. the anchor chosen by cross-validation from (0, 0.5, 1), metaqnn_svhn
+for s in 0 1 2 3 4; do
+  archscout bench curves --curves $D/baker2018/metaqnn_svhn.csv --cutoff 0.25 --seed $s --methods svr ensemble --anchor cv --out $OUT.anchor_cv >/dev/null
+done
 # 2. all methods incl. the parametric ones at every cut-off, on (at most) 200 seeded test curves
 for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do
   archscout bench curves --curves $D/baker2018/$f.csv --cutoff $CUTS --max-test 200 --methods $ALL --out $OUT.maxtest >/dev/null
