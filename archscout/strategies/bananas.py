@@ -62,9 +62,11 @@ class PredictorGuidedSampler(ArchSampler):
         super().__init__(space, seed=seed, unique=True)
         self.predictor = predictor or self.default_predictor
         cls = predictor_class(self.predictor)  # raises on an unknown name
-        if predictor_kwargs is None:  # the defaults belong to the default predictor; another starts from its own
+        own = predictor_kwargs is None
+        if own:  # the defaults belong to the default predictor; another starts from its own
             predictor_kwargs = self.default_predictor_kwargs if self.predictor == self.default_predictor else {}
         self.predictor_kwargs = dict(predictor_kwargs)
+        self._fit_encoding_to_space(cls, own)
         self.acquisition = acquisition or self.default_acquisition
         if self.acquisition not in ACQUISITIONS:
             raise ArchscoutError(f"unknown acquisition {self.acquisition!r}; choose from {', '.join(ACQUISITIONS)}")
@@ -92,6 +94,25 @@ class PredictorGuidedSampler(ArchSampler):
         if self.source is not None and len(self.source[0]) != len(self.source[1]):
             raise ArchscoutError("source: as many values as architectures are needed")
         self._source_model: Any = None
+
+    def _fit_encoding_to_space(self, cls: type, own: bool) -> None:
+        """Documented fallback: a default encoding the space cannot give (``pathstats`` needs an op
+        graph) is replaced by `default_encoding(space)` (one-hot + chain statistics on the chain
+        space); an encoding the user chose, or a predictor the space cannot serve, is an error now,
+        not after the warm-up's trials have been paid for."""
+        import inspect
+
+        from archscout.estimation.predictors.encodings import default_encoding, encoding_applies
+
+        if self.predictor == "gnn" and not hasattr(self.space, "op_graph"):
+            raise ArchscoutError(f"the gnn predictor needs a cell space with an op graph; {self.space.name} has none "
+                                 "(use predictor='xgb')")
+        enc = self.predictor_kwargs.get("encoding", inspect.signature(cls.__init__).parameters["encoding"].default)
+        if encoding_applies(self.space, enc):
+            return
+        if not own and "encoding" in self.predictor_kwargs:
+            raise ArchscoutError(f"encoding {enc!r} does not apply to the {self.space.name} space")
+        self.predictor_kwargs["encoding"] = default_encoding(self.space)
 
     # --- what the two strategies differ in ------------------------------------------------------
     def candidates(self, history: History, rng: np.random.Generator, seen: set[Arch]) -> list[Arch]:

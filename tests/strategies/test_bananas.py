@@ -132,3 +132,21 @@ def test_guided_local_defaults_and_guided_proposals_beat_random_ones(nb201_bench
             assert any(space.canonical(cells[i]) in {space.canonical(n) for n in space.neighbours(c)} for c in cells[:i])
         means.append(np.mean([nb201_bench.lookup(space.from_string(a), "cifar10") for a in archs[10:]]))
     assert np.mean(means) > nb201_bench.values("cifar10").mean() + 5.0
+
+
+def test_on_the_chain_space_the_default_encoding_falls_back_and_bad_choices_fail_early():
+    """pathstats needs an op graph: on the chain space the samplers' default encodings become
+    one-hot + chain statistics and the search runs; a GNN or an encoding the space cannot give
+    is an error at construction, before any trial is paid for."""
+    from archscout.spaces.chain import ChainSpace
+
+    space = ChainSpace(max_layers=3)
+    s = make_sampler("guided-local", space, seed=0, n_init=4, predictor_kwargs=None)
+    assert s.predictor_kwargs["encoding"] == ("onehot", "chainstats")
+    study = optuna.create_study(direction="maximize", sampler=s)
+    study.optimize(lambda t: float(len(space.suggest(t)[0])), n_trials=7)
+    assert s.last_fit_size_ == 6 and s.last_model_.fitted_
+    with pytest.raises(ArchscoutError, match="op graph"):
+        make_sampler("npenas", space)
+    with pytest.raises(ArchscoutError, match="does not apply"):
+        make_sampler("bananas", space, predictor="xgb", predictor_kwargs={"encoding": "path"})

@@ -118,6 +118,24 @@ def extra_kinds(space: SearchSpace) -> tuple[str, ...]:
     return ()
 
 
+def default_encoding(space: SearchSpace) -> tuple[str, ...]:
+    """The encoding a predictor should use on `space` when its own default does not apply there:
+    path statistics for cell spaces with an op graph, one-hot + chain statistics for chains, else the
+    space's first encoding."""
+    extra = extra_kinds(space)
+    if "pathstats" in extra:
+        return ("pathstats",)
+    if "chainstats" in extra:
+        return ("onehot", "chainstats")
+    return (tuple(space.encoding_kinds()) or ("onehot",))[:1]
+
+
+def encoding_applies(space: SearchSpace, kinds: str | Sequence[str]) -> bool:
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    allowed = tuple(space.encoding_kinds()) + extra_kinds(space)
+    return bool(kinds) and all(k in allowed for k in kinds)
+
+
 _EXTRA = {"pathstats": path_stats, "chainstats": chain_stats}
 _SHARED: dict[tuple, dict[Arch, np.ndarray]] = {}
 _SHARED_MAX = 200_000
