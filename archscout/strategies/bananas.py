@@ -57,7 +57,7 @@ class PredictorGuidedSampler(ArchSampler):
         source_predictor: str = "xgb",
         seed: int | None = None,
     ) -> None:
-        from archscout.estimation.predictors import predictor_class
+        from archscout.estimation.predictors import make_predictor, predictor_class
 
         super().__init__(space, seed=seed, unique=True)
         self.predictor = predictor or self.default_predictor
@@ -67,6 +67,7 @@ class PredictorGuidedSampler(ArchSampler):
             predictor_kwargs = self.default_predictor_kwargs if self.predictor == self.default_predictor else {}
         self.predictor_kwargs = dict(predictor_kwargs)
         self._fit_encoding_to_space(cls, own)
+        make_predictor(self.predictor, space, **self.predictor_kwargs)  # bad options fail now, not at the first refit
         self.acquisition = acquisition or self.default_acquisition
         if self.acquisition not in ACQUISITIONS:
             raise ArchscoutError(f"unknown acquisition {self.acquisition!r}; choose from {', '.join(ACQUISITIONS)}")

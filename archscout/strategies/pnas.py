@@ -47,7 +47,7 @@ class PNASSampler(ArchSampler):
         predictor_kwargs: dict[str, Any] | None = None,
         seed: int | None = None,
     ) -> None:
-        from archscout.estimation.predictors import predictor_class
+        from archscout.estimation.predictors import make_predictor, predictor_class
         from archscout.spaces.chain import ChainSpace
 
         if not isinstance(space, ChainSpace):
@@ -60,6 +60,7 @@ class PNASSampler(ArchSampler):
         self.predictor = predictor
         cls = predictor_class(predictor)  # raises on an unknown name
         self.predictor_kwargs = {"encoding": ("onehot", "chainstats")} if predictor_kwargs is None else dict(predictor_kwargs)
+        make_predictor(predictor, space, **self.predictor_kwargs)  # bad options fail now, not at the first refit
         self.n_init = max(n_init, cls.min_points)
         self.last_model_: Any = None
         self.last_fit_size_ = 0

@@ -94,3 +94,12 @@ def test_needs_the_chain_space_and_sane_options():
         PNASSampler(SPACE, k=0)
     with pytest.raises(ArchscoutError, match="unknown predictor"):
         PNASSampler(SPACE, predictor="svm")
+
+
+def test_bad_predictor_options_fail_at_construction():
+    with pytest.raises(ArchscoutError, match="op graph"):
+        PNASSampler(SPACE, predictor="gnn")
+    with pytest.raises(ArchscoutError, match="predictor 'xgb'"):
+        PNASSampler(SPACE, predictor_kwargs={"epochs": 3})
+    with pytest.raises(ArchscoutError, match="unknown encoding"):
+        PNASSampler(SPACE, predictor_kwargs={"encoding": "pathstats"})

@@ -37,7 +37,11 @@ def predictor_class(name: str) -> type[Predictor]:
 
 def make_predictor(name: str, space: SearchSpace, seed: int = 0, **kwargs: Any) -> Predictor:
     """Build a predictor by name with its defaults (``encoding=`` etc. override them)."""
-    return predictor_class(name)(space, seed=seed, **kwargs)
+    cls = predictor_class(name)
+    try:
+        return cls(space, seed=seed, **kwargs)
+    except TypeError as e:  # an option this model does not have (e.g. epochs= for a tree model)
+        raise ArchscoutError(f"predictor {name!r}: {e}") from None
 
 
 __all__ = [
