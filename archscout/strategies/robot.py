@@ -163,7 +163,7 @@ class RoBoTSampler(ArchSampler):
         rv = rv - rv.mean()
         if not np.any(rv):
             return np.zeros(len(ws))
-        rm = np.apply_along_axis(rankdata, 0, rows @ np.asarray(ws).T)  # (distinct archs, len(ws))
+        rm = rankdata(rows @ np.asarray(ws).T, axis=0)  # (distinct archs, len(ws)), ranked per w
         rm = rm - rm.mean(0)
         den = np.sqrt((rm * rm).sum(0) * (rv * rv).sum())
         return np.where(den > 0, (rm * rv[:, None]).sum(0) / np.where(den > 0, den, 1.0), 0.0)
