@@ -214,7 +214,16 @@ def report(args: argparse.Namespace) -> str:
     for r in read_jsonl(args.table / "runs.jsonl"):
         if r.get("nb201_cifar10_200ep") is not None:
             ref[space.canonical(space.from_string(r["arch"]))] = float(r["nb201_cifar10_200ep"])
-    lines = [f"Pool: {len(archs)} cells of `{args.table}` ({meta['data']}; C={meta['C']}, N={meta['N']}, "
+    try:
+        where = args.table.resolve().relative_to(ROOT)
+    except ValueError:
+        where = args.table
+    origins: dict[str, int] = {}
+    for r in read_jsonl(args.table / "runs.jsonl"):
+        if r.get("seed") == 0:
+            origins[r.get("origin", "?")] = origins.get(r.get("origin", "?"), 0) + 1
+    lines = [f"Pool: {len(archs)} cells of `{where}` ({', '.join(f'{n} {o}' for o, n in sorted(origins.items()))}; "
+             f"{meta['data']}; C={meta['C']}, N={meta['N']}, "
              f"{meta['epochs']} epochs), best {vals.max():.2f}, median {np.median(vals):.2f}. Proxies: 13, one batch "
              f"of 64 of the table's training images, {np.median(secs) if secs else float('nan'):.2f} s per cell (median) "
              f"vs {np.median(train_s) if train_s else float('nan'):.1f} s per training (median).\n",
