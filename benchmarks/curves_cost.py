@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from archscout.estimation.curves import DomhanLCE, Metric, read_curves
+from archscout.estimation.curves.base import InsufficientData
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -52,11 +53,16 @@ def main() -> None:
                     if key in done:
                         continue
                     t0 = time.perf_counter()
-                    pred = DomhanLCE(metric, horizon=T, mode=mode, seed=int(i)).fit(x[:k], y[:k]).predict([T])
-                    ms = 1000 * (time.perf_counter() - t0)
-                    r = {"source": rel, "curve": int(i), "cutoff": c, "mode": mode, "ms": ms,
-                         "nll": -pred.logpdf(float(y[-1])), "mean": float(pred.mean[0]), "std": float(pred.std[0]),
-                         "truth": float(y[-1]), "load1": os.getloadavg()[0]}
+                    try:
+                        pred = DomhanLCE(metric, horizon=T, mode=mode, seed=int(i)).fit(x[:k], y[:k]).predict([T])
+                    except InsufficientData as e:  # e.g. a curve at chance level that no prior-respecting curve fits
+                        r = {"source": rel, "curve": int(i), "cutoff": c, "mode": mode, "failed": str(e),
+                             "ms": 1000 * (time.perf_counter() - t0), "load1": os.getloadavg()[0]}
+                    else:
+                        ms = 1000 * (time.perf_counter() - t0)
+                        r = {"source": rel, "curve": int(i), "cutoff": c, "mode": mode, "ms": ms,
+                             "nll": -pred.logpdf(float(y[-1])), "mean": float(pred.mean[0]),
+                             "std": float(pred.std[0]), "truth": float(y[-1]), "load1": os.getloadavg()[0]}
                     with open(OUT, "a") as fh:
                         fh.write(json.dumps(r) + "\n")
 

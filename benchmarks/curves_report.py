@@ -141,7 +141,8 @@ def cost_table() -> None:
         by[(short(r["source"]), r["cutoff"])][r["curve"]][r["mode"]] = r
     allf, allm = [], []
     for (s, c), curves in sorted(by.items()):
-        pairs = [(d["fast"], d["mcmc"]) for d in curves.values() if "fast" in d and "mcmc" in d]
+        pairs = [(d["fast"], d["mcmc"]) for d in curves.values() if "fast" in d and "mcmc" in d
+                 and "failed" not in d["fast"] and "failed" not in d["mcmc"]]
         if not pairs:
             continue
         f = [a for a, _ in pairs]
@@ -151,6 +152,10 @@ def cost_table() -> None:
         nf, nm = np.mean([x["nll"] for x in f]), np.mean([x["nll"] for x in m])
         print(f"| {s} | {c:g} | {len(pairs)} | {np.median([x['ms'] for x in f]):.0f} | {np.median([x['ms'] for x in m]):.0f} "
               f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} |")
+    failed = [r for r in rs if "failed" in r]
+    if failed:
+        print("\nfailed (no pair): " + "; ".join(f"{short(r['source'])} curve {r['curve']} at {r['cutoff']:g} "
+                                              f"{r['mode']}: {r['failed']}" for r in failed))
     if allf:
         nf, nm = np.mean([x["nll"] for x in allf]), np.mean([x["nll"] for x in allm])
         print(f"| all | | {len(allf)} | {np.median([x['ms'] for x in allf]):.0f} | {np.median([x['ms'] for x in allm]):.0f} "
