@@ -152,15 +152,16 @@ def cost_table() -> None:
         nf, nm = np.mean([x["nll"] for x in f]), np.mean([x["nll"] for x in m])
         print(f"| {s} | {c:g} | {len(pairs)} | {np.median([x['ms'] for x in f]):.0f} | {np.median([x['ms'] for x in m]):.0f} "
               f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} |")
-    failed = [r for r in rs if "failed" in r]
-    if failed:
-        print("\nfailed (no pair): " + "; ".join(f"{short(r['source'])} curve {r['curve']} at {r['cutoff']:g} "
-                                              f"{r['mode']}: {r['failed']}" for r in failed))
     if allf:
         nf, nm = np.mean([x["nll"] for x in allf]), np.mean([x["nll"] for x in allm])
         print(f"| all | | {len(allf)} | {np.median([x['ms'] for x in allf]):.0f} | {np.median([x['ms'] for x in allm]):.0f} "
               f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} |")
         print(f"\nload average (1 min) during the runs: median {np.median([x['load1'] for x in allf + allm]):.1f} on 2 cores")
+    failed = [r for r in rs if "failed" in r]
+    if failed:
+        print("\nfailed (no pair): " + "; ".join(f"{short(r['source'])} curve {r['curve']} at {r['cutoff']:g} "
+                                              f"{r['mode']}: {r['failed']}" for r in failed))
+
 
 
 if __name__ == "__main__":
