@@ -120,7 +120,7 @@ def pool_of(args: argparse.Namespace):
     return space, archs, table, np.array(vals)
 
 
-def run_robot(space, table, oracle: dict, trials: int, seed: int, paper: bool) -> list[float]:
+def run_robot(space, table, oracle: dict, trials: int, seed: int, paper: bool) -> list:
     import optuna
 
     from archscout.strategies.robot import RoBoTSampler
@@ -133,15 +133,15 @@ def run_robot(space, table, oracle: dict, trials: int, seed: int, paper: bool) -
         return oracle[space.canonical(space.suggest(trial))]
 
     study.optimize(objective, n_trials=trials)
-    return [t.value for t in study.trials]
+    return [space.canonical(space.from_params(t.params)) for t in study.trials]
 
 
-def run_random(archs, oracle: dict, trials: int, seed: int) -> list[float]:
+def run_random(archs, oracle: dict, trials: int, seed: int) -> list:
     rng = np.random.default_rng([seed, 1])
-    return [oracle[archs[i]] for i in rng.choice(len(archs), size=trials, replace=False)]
+    return [archs[i] for i in rng.choice(len(archs), size=trials, replace=False)]
 
 
-def run_rea(archs, oracle: dict, trials: int, seed: int, population: int = 10, tournament: int = 3) -> list[float]:
+def run_rea(archs, oracle: dict, trials: int, seed: int, population: int = 10, tournament: int = 3) -> list:
     rng = np.random.default_rng([seed, 2])
     a = np.array(archs)
     queried: list[int] = []
@@ -164,13 +164,13 @@ def run_rea(archs, oracle: dict, trials: int, seed: int, population: int = 10, t
         pop.append(i)
         if len(pop) > population:
             pop.pop(0)
-    return values
+    return [archs[i] for i in queried]
 
 
 def search(args: argparse.Namespace) -> None:
     space, archs, table, vals = pool_of(args)
     oracle = dict(zip(archs, vals.tolist()))
-    done = {(r["method"], r["trials"], r["seed"], r["pool"]) for r in read_jsonl(args.out)}
+    done = {(r["method"], r["trials"], r["seed"], r["pool"]) for r in read_jsonl(args.out) if "archs" in r}
     with args.out.open("a") as fh:
         for trials in args.trials:
             if trials > len(archs):
@@ -187,8 +187,11 @@ def search(args: argparse.Namespace) -> None:
                         v = run_random(archs, oracle, trials, seed)
                     else:
                         v = run_rea(archs, oracle, trials, seed)
+                    best = max(v, key=lambda a: oracle[a])
                     fh.write(json.dumps({"method": method, "trials": trials, "seed": seed, "pool": len(archs),
-                                         "values": v, "best": max(v), "seconds": round(time.perf_counter() - t0, 2)}) + "\n")
+                                         "archs": [space.to_string(a) for a in v], "values": [oracle[a] for a in v],
+                                         "best": oracle[best], "best_arch": space.to_string(best),
+                                         "seconds": round(time.perf_counter() - t0, 2)}) + "\n")
                     fh.flush()
 
 
@@ -206,7 +209,7 @@ def report(args: argparse.Namespace) -> str:
 
     space, archs, table, vals = pool_of(args)
     meta, rows = read_table(args.table)
-    runs = [r for r in read_jsonl(args.out) if r["pool"] == len(archs)]
+    runs = [r for r in read_jsonl(args.out) if r["pool"] == len(archs) and "archs" in r]
     prox = read_jsonl(args.proxies_out)
     secs = [r["seconds"] for r in prox if "seconds" in r]
     train_s = [float(r["cifar10_seconds"]) for r in rows if r.get("cifar10_seconds")]
@@ -220,24 +223,27 @@ def report(args: argparse.Namespace) -> str:
         where = args.table
     origins: dict[str, int] = {}
     for r in read_jsonl(args.table / "runs.jsonl"):
-        if r.get("seed") == 0:
+        if r.get("seed") == 0 and space.canonical(space.from_string(r["arch"])) in set(archs):
             origins[r.get("origin", "?")] = origins.get(r.get("origin", "?"), 0) + 1
     lines = [f"Pool: {len(archs)} cells of `{where}` ({', '.join(f'{n} {o}' for o, n in sorted(origins.items()))}; "
              f"{meta['data']}; C={meta['C']}, N={meta['N']}, "
              f"{meta['epochs']} epochs), best {vals.max():.2f}, median {np.median(vals):.2f}. Proxies: 13, one batch "
              f"of 64 of the table's training images, {np.median(secs) if secs else float('nan'):.2f} s per cell (median) "
              f"vs {np.median(train_s) if train_s else float('nan'):.1f} s per training (median).\n",
-             "| method | T (trainings) | seeds | best test acc (mean ± std) | reached the pool's best |",
-             "|---|---|---|---|---|"]
+             "| method | T (trainings) | seeds | best test acc (mean ± std) | reached the pool's best | "
+             "NB201 200-epoch acc of the cell returned (mean ± std) |",
+             "|---|---|---|---|---|---|"]
     names = {"robot": "RoBoT (archscout defaults)", "robot_paper": "RoBoT (paper: no transform, w* = argmax f)",
              "random": "random search", "rea": "REA (pop 10, tournament 3)"}
     for t in sorted({r["trials"] for r in runs}):
         for m in ("robot", "robot_paper", "random", "rea"):
-            b = np.array([r["best"] for r in runs if r["method"] == m and r["trials"] == t])
+            sel = [r for r in runs if r["method"] == m and r["trials"] == t]
+            b = np.array([r["best"] for r in sel])
+            hi = np.array([ref.get(space.canonical(space.from_string(r["best_arch"])), np.nan) for r in sel])
             if len(b):
                 lines.append(f"| {names[m]} | {t} | {len(b)} | {b.mean():.2f} ± {b.std():.2f} | "
-                             f"{int((b >= vals.max()).sum())}/{len(b)} |")
-        lines.append(f"| random search (exact expectation) | {t} | ∞ | {expected_random_best(vals, t):.2f} | |")
+                             f"{int((b >= vals.max()).sum())}/{len(b)} | {np.nanmean(hi):.2f} ± {np.nanstd(hi):.2f} |")
+        lines.append(f"| random search (exact expectation) | {t} | ∞ | {expected_random_best(vals, t):.2f} | | |")
     lines += ["", "Each proxy's Spearman over the pool against the low-fidelity test accuracy (and against the NB201 "
                   "200-epoch CIFAR-10 test accuracy of the same cells):\n",
               "| proxy | vs low-fidelity acc | vs NB201 200-epoch acc |", "|---|---|---|"]

@@ -27,7 +27,6 @@ def test_rea_and_random_query_distinct_pool_cells() -> None:
     oracle = {a: float(rng.normal()) for a in archs}
     for run in (live.run_rea, live.run_random):
         v = run(archs, oracle, 15, seed=3)
-        assert len(v) == 15 and len(set(v)) == 15 and set(v) <= set(oracle.values())
+        assert len(v) == 15 and len(set(v)) == 15 and set(v) <= set(archs)
         assert v == run(archs, oracle, 15, seed=3)  # seeded
-    v = live.run_rea(archs, oracle, len(archs), seed=0)
-    assert sorted(v) == sorted(oracle.values())  # it can exhaust the pool
+    assert sorted(live.run_rea(archs, oracle, len(archs), seed=0)) == sorted(archs)  # it can exhaust the pool
