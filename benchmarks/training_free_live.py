@@ -52,15 +52,10 @@ def load_data(meta: dict):
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut off by a kill
-            continue
-    return out
+    """The JSON lines of a results file; a line cut off by a kill is skipped (build-table's reader)."""
+    from archscout.cli.bench_build_table import read_runs
+
+    return read_runs(path)
 
 
 def compute(args: argparse.Namespace) -> None:
