@@ -255,7 +255,8 @@ def nb201_lofi(table: str | Path | None = None, epochs: int | None = None) -> Ta
     space = NB201Space()
     path = Path(table) if table is not None else _bundled(LOFI_FILE)
     if table is None and not path.exists():
-        raise ArchscoutError("the bundled low-fidelity NB201 table is missing from this installation")
+        raise ArchscoutError("this installation has no bundled low-fidelity NB201 table yet: build one with "
+                             "`archscout bench build-table` and pass its table.csv with --table")
     with _open_text(path) as fh:
         header = fh.readline().strip().split(",")
     valid_cols = sorted((int(h.rsplit("_", 1)[1]), h) for h in header if h.startswith("valid_epoch_"))

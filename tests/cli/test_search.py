@@ -149,3 +149,13 @@ def test_lofi_table_replays_its_own_curves_for_a_pruner(capsys, tmp_path):
     # without curves of its own, a tabular benchmark still refuses a pruner with one clear line
     code, _, err = _search(capsys, "--pruner", "median", "--trials", "3")
     assert code == 2 and "needs per-epoch curves" in err
+
+
+def test_lofi_benchmark_without_a_bundled_table_says_how_to_get_one(capsys):
+    from archscout.benchmarks.tabular import LOFI_FILE, _bundled
+
+    code, out, err = _search(capsys, "--benchmark", "nb201_lofi", "--trials", "2", "--storage", "memory", "--json")
+    if _bundled(LOFI_FILE).exists():
+        assert code == 0 and json.loads(out)["benchmark"] == "nb201_lofi"
+    else:
+        assert code == 2 and "bench build-table" in err and err.count("\n") == 1
