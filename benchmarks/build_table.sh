@@ -4,7 +4,7 @@
 # (16x16, 5,000 train images, C=8, N=1, 12 epochs). One shard per core; rerun to resume (a killed run
 # restarts from its last epoch checkpoint). When every run is done, the table is bundled as package data.
 set -e
-OUT=${OUT:-runs/nb201_lofi}
+OUT=${OUT:-benchmarks/results/nb201_lofi}   # tracked: commit runs.jsonl as it grows, a later session resumes
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 for i in 0 1; do
