@@ -51,6 +51,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--cells", type=int, default=1, help="nb201 network: cells N per stage (1 keeps 10-minute CPU budgets useful)")
     g.add_argument("--robot-pool", type=int, default=200,
                    help="--strategy robot: candidate architectures whose zero-cost proxies are computed on the data")
+    g.add_argument("--select", choices=("reeval", "valid"), default="reeval",
+                   help="which trial to return: reeval (re-train the --reeval-top best on a second validation split, "
+                        "pick the best mean of both scores; the budget keeps time for it) or valid (best validation score)")
+    g.add_argument("--reeval-top", type=int, default=3, help="--select reeval: how many of the best trials to re-train")
     g.add_argument("--no-warm-start", action="store_true",
                    help="do not train the space's default architecture as the first trial")
     g.add_argument("--checkpoints", type=Path, default=None,
@@ -131,6 +135,7 @@ def run_live(args: argparse.Namespace) -> int:
     from archscout.study import open_study
     from archscout.training import LiveObjective, TrainConfig
     from archscout.training.objective import FAIL_REASON, build_module, check_space_fits, module_kwargs_for
+    from archscout.training.selection import SPLIT_OFFSET, Candidate, pick, reevaluate, reserve_seconds
 
     space_name = args.space or "chain"
     if args.budget_minutes is None or not args.budget_minutes > 0:
@@ -141,6 +146,8 @@ def run_live(args: argparse.Namespace) -> int:
         raise ArchscoutError("--threads must be 0 (torch's default) or more")
     if args.strategy not in STRATEGIES:
         raise ArchscoutError(f"unknown strategy {args.strategy!r}; choose from {', '.join(STRATEGIES)}")
+    if args.reeval_top < 1:
+        raise ArchscoutError("--reeval-top must be at least 1")
     if args.channels < 1 or args.cells < 1:
         raise ArchscoutError("--channels and --cells must be at least 1")
     space = get_space(space_name)
@@ -193,7 +200,14 @@ def run_live(args: argparse.Namespace) -> int:
     ckpt_dir = ckpt_root / name
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     deadline = start + budget - 2.0  # keep a moment for the final test evaluation
-    objective = LiveObjective(space, data, config, checkpoint_dir=ckpt_dir, deadline=deadline,
+    reeval_k = args.reeval_top if args.select == "reeval" else 0
+    typical_trial = per_epoch * epochs
+
+    def search_deadline() -> float:
+        """New trials must leave time to re-evaluate the current top trials (--select reeval)."""
+        return deadline - (reserve_seconds(study, reeval_k, typical_trial) if reeval_k else 0.0)
+
+    objective = LiveObjective(space, data, config, checkpoint_dir=ckpt_dir, deadline=search_deadline(),
                               module_kwargs=module_kwargs, key=json.dumps(study_config, sort_keys=True),
                               epoch_seconds=per_epoch)
     show = not args.json
@@ -203,6 +217,9 @@ def run_live(args: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
 
     def progress(st: optuna.Study, t: optuna.trial.FrozenTrial) -> None:
+        objective.deadline = search_deadline()
+        if time.time() + per_epoch >= objective.deadline:
+            st.stop()  # the rest of the budget is the re-evaluation's
         if not show:
             return
         done = len(st.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)))
@@ -215,7 +232,7 @@ def run_live(args: argparse.Namespace) -> int:
               f"{_fmt_time(deadline - time.time())}  {t.user_attrs.get('arch', '')}", file=sys.stderr, flush=True)
 
     todo = args.trials - len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)))
-    if todo > 0 and deadline - time.time() > 0:
+    if todo > 0 and objective.deadline - time.time() > per_epoch:
         study.optimize(objective, n_trials=todo, timeout=max(1.0, deadline - time.time()), callbacks=[progress],
                        gc_after_trial=False)
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -224,7 +241,18 @@ def run_live(args: argparse.Namespace) -> int:
             f"no trial finished within {args.budget_minutes:g} minutes; raise --budget-minutes or lower --epochs "
             "(rerun the same command to continue)"
         )
-    best = study.best_trial
+    candidates: list[Candidate] = []
+    if reeval_k and len(complete) > 1:
+        if show:
+            print(f"archscout: re-training the {min(reeval_k, len(complete))} best trials on a second validation split "
+                  f"(time left {_fmt_time(deadline - time.time())})", file=sys.stderr, flush=True)
+        data_b = load_dataset(args.data, val_fraction=args.val_fraction, seed=args.seed + SPLIT_OFFSET, label=args.label)
+        candidates = reevaluate(study, space, data_b, objective.config_for, reeval_k,
+                                lambda a, d: build_module(space, a, d, **module_kwargs), ckpt_dir, objective.key,
+                                deadline, args.seed)
+        best = pick(candidates).trial
+    else:
+        best = study.best_trial
     best_arch = space.from_params(best.params)
     test_acc = None
     ckpt = objective.checkpoint_path(best_arch)
@@ -242,21 +270,32 @@ def run_live(args: argparse.Namespace) -> int:
             f.unlink()
     if temporary:
         shutil.rmtree(ckpt_root, ignore_errors=True)
+    second = {c.trial.number: c for c in candidates}
     rows = []
     for t in study.get_trials(deepcopy=False):
+        c = second.get(t.number)
         rows.append({"number": t.number, "state": t.state.name.lower(), "value": t.value,
+                     "value_reeval": c.valid_b if c else None,
                      "epochs": t.user_attrs.get("cost_epochs", 0), "seconds": t.user_attrs.get("cost_seconds"),
                      "params": t.user_attrs.get("params"), "arch": t.user_attrs.get("arch"),
                      "fail_reason": t.user_attrs.get(FAIL_REASON)})
+    cost = study_cost(study)
+    cost["reeval_epochs"] = sum(c.epochs_b for c in candidates)
+    cost["reeval_seconds"] = sum(c.seconds_b for c in candidates)
+    selection = {"rule": "reeval" if candidates else "valid", "picked": best.number,
+                 "candidates": [{"trial": c.trial.number, "valid": c.valid, "valid_reeval": c.valid_b}
+                                for c in candidates]}
     result = {
         "best_arch": space.to_string(best_arch),
         "best_value": best.value,
+        "best_value_reeval": second[best.number].valid_b if best.number in second else None,
         "test_accuracy": test_acc,
         "best_trial": best.number,
         "best_params": best.user_attrs.get("params"),
         "trials": len(rows),
         "complete": len(complete),
-        "cost": study_cost(study),
+        "cost": cost,
+        "selection": selection,
         "elapsed_seconds": round(time.time() - start, 1),
         "data": data.describe(),
         "space": space_name,
@@ -270,20 +309,26 @@ def run_live(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{'trial':>5}  {'state':<8} {'valid %':>7} {'epochs':>6} {'secs':>6} {'params':>8}  architecture")
+    print(f"{'trial':>5}  {'state':<8} {'valid %':>7} {'re-eval':>7} {'epochs':>6} {'secs':>6} {'params':>8}  architecture")
     shown = sorted(rows, key=lambda r: -(r["value"] if r["value"] is not None else -1.0))[:20]
     for r in shown:
         v = f"{r['value']:.2f}" if r["value"] is not None else "-"
+        v2 = f"{r['value_reeval']:.2f}" if r["value_reeval"] is not None else ""
         s = f"{r['seconds']:.0f}" if r["seconds"] is not None else "-"
         extra = f"  ({r['fail_reason']})" if r["fail_reason"] and r["state"] != "complete" else ""
-        print(f"{r['number']:>5}  {r['state']:<8} {v:>7} {r['epochs']:>6} {s:>6} {r['params'] or '-':>8}  {r['arch']}{extra}")
+        mark = "*" if r["number"] == best.number else " "
+        print(f"{r['number']:>4}{mark}  {r['state']:<8} {v:>7} {v2:>7} {r['epochs']:>6} {s:>6} {r['params'] or '-':>8}  "
+              f"{r['arch']}{extra}")
     if len(rows) > len(shown):
         print(f"  ... {len(rows) - len(shown)} more trials in the study")
-    cost = result["cost"]
     print(f"best architecture  {result['best_arch']}")
-    print(f"valid accuracy     {best.value:.2f}%  (trial {best.number} of {len(rows)})")
+    how = (f"; re-trained on a second split: {result['best_value_reeval']:.2f}%, picked as the best mean of the "
+           f"{len(candidates)} best trials" if result["best_value_reeval"] is not None else "")
+    print(f"valid accuracy     {best.value:.2f}%  (trial {best.number} of {len(rows)}{how})")
     print(f"test accuracy      {test_acc:.2f}%" if test_acc is not None else "test accuracy      - (no test split or checkpoint)")
-    print(f"cost               {cost['epochs']:.0f} epochs, {cost['seconds'] or 0:.0f} s of training; "
+    extra_cost = (f" + {cost['reeval_epochs']} epochs ({cost['reeval_seconds']:.0f} s) of re-evaluation"
+                  if cost["reeval_epochs"] else "")
+    print(f"cost               {cost['epochs']:.0f} epochs, {cost['seconds'] or 0:.0f} s of training{extra_cost}; "
           f"{result['elapsed_seconds']:.0f} s wall")
     print(f"study              {name} in {args.storage} (rerun the same command to resume)")
     return 0

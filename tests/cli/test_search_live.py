@@ -70,6 +70,41 @@ def test_interrupted_trial_is_resumed(signals, tmp_path, capsys):
     assert trials[2].state == optuna.trial.TrialState.COMPLETE and trials[2].user_attrs["arch"] == space.to_string(arch)
 
 
+def test_reeval_retrains_the_best_trials_on_a_second_split(signals, tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    argv = ["search", "--data", str(signals), "--space", "chain", "--strategy", "random", "--epochs", "2",
+            "--threads", "1", "--storage", db, "--json", "--trials", "4", "--reeval-top", "2"]
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0
+    r = json.loads(out)
+    sel = r["selection"]
+    values = sorted((t["value"] for t in r["trial_table"] if t["state"] == "complete"), reverse=True)
+    assert sel["rule"] == "reeval" and [c["valid"] for c in sel["candidates"]] == values[:2]
+    assert all(c["valid_reeval"] is not None for c in sel["candidates"])
+    means = {c["trial"]: (c["valid"] + c["valid_reeval"]) / 2 for c in sel["candidates"]}
+    assert sel["picked"] == r["best_trial"] and means[r["best_trial"]] == max(means.values())
+    assert r["best_value_reeval"] == next(c["valid_reeval"] for c in sel["candidates"] if c["trial"] == r["best_trial"])
+    assert r["cost"]["reeval_epochs"] == 4  # two networks, two epochs each, on top of the search's own
+    assert r["cost"]["epochs"] == sum(t["epochs"] for t in r["trial_table"])
+    assert len(list((tmp_path / "s_checkpoints").rglob("*.pt"))) == 1  # re-evaluation leaves no weights behind
+    study = optuna.load_study(study_name="live-bumps-chain-random-seed0-e2", storage=db)
+    assert {f"reeval:{c['trial']}" for c in sel["candidates"]} <= set(study.user_attrs)
+    # the same command again: the cached second scores are reused, not re-trained
+    code, out, _ = _run(capsys, *argv)
+    r2 = json.loads(out)
+    assert code == 0 and r2["selection"] == sel and r2["best_arch"] == r["best_arch"]
+
+
+def test_select_valid_returns_the_best_validation_trial(signals, tmp_path, capsys):
+    code, out, _ = _run(capsys, "search", "--data", str(signals), "--space", "chain", "--strategy", "random",
+                        "--epochs", "2", "--threads", "1", "--storage", "memory", "--json", "--trials", "3",
+                        "--select", "valid")
+    r = json.loads(out)
+    assert code == 0 and r["selection"] == {"rule": "valid", "picked": r["best_trial"], "candidates": []}
+    assert r["best_value"] == max(t["value"] for t in r["trial_table"] if t["value"] is not None)
+    assert r["cost"]["reeval_epochs"] == 0
+
+
 def _npz(tmp_path, name="bad", **arrays):
     p = tmp_path / f"{name}.npz"
     np.savez(p, **arrays)
@@ -83,6 +118,7 @@ def _npz(tmp_path, name="bad", **arrays):
     (["--data", "digits", "--strategy", "annealing"], "unknown strategy"),
     (["--data", "digits", "--space", "dag"], "unknown search space"),
     (["--data", "digits", "--epochs", "0"], "epochs must be at least 1"),
+    (["--data", "digits", "--reeval-top", "0"], "--reeval-top must be at least 1"),
 ])
 def test_bad_input_exits_2_before_training(tmp_path, capsys, extra, message):
     db = tmp_path / "s.db"

@@ -1,0 +1,43 @@
+"""Choosing the returned trial: re-evaluation candidates, the reserve kept for them, the pick."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+
+from archscout.training.selection import ATTR, Candidate, pick, reserve_seconds, top_trials
+
+
+def _study(values_seconds):
+    study = optuna.create_study(direction="maximize")
+    for v, secs in values_seconds:
+        t = study.ask()
+        if secs is not None:
+            t.set_user_attr("cost_seconds", secs)
+        study.tell(t, v)
+    return study
+
+
+def test_top_trials_best_first_earliest_among_ties():
+    study = _study([(90.0, 1), (95.0, 1), (95.0, 1), (80.0, 1)])
+    assert [t.number for t in top_trials(study, 3)] == [1, 2, 0]
+
+
+def test_reserve_counts_the_current_top_k_without_a_cached_second_score():
+    study = _study([(90.0, 10.0), (95.0, 20.0), (80.0, 40.0)])
+    assert reserve_seconds(study, 2, fallback=5.0) == pytest.approx(1.1 * (20 + 10))
+    study.set_user_attr(f"{ATTR}1", {"valid": 94.0, "seconds": 20.0, "epochs": 2})
+    assert reserve_seconds(study, 2, fallback=5.0) == pytest.approx(1.1 * 10)
+    # more slots than complete trials: the missing ones cost the fallback estimate
+    assert reserve_seconds(_study([(90.0, None)]), 3, fallback=5.0) == pytest.approx(5.0 * 3)
+
+
+def test_pick_corrects_the_winners_curse():
+    study = _study([(99.0, 1), (98.5, 1), (98.0, 1)])
+    t = study.trials
+    lucky, solid, third = Candidate(t[0], 99.0, 97.0), Candidate(t[1], 98.5, 98.75), Candidate(t[2], 98.0, 98.0)
+    assert pick([lucky, solid, third]) is solid
+    # a candidate without a second score (cut by the budget) cannot win over re-evaluated ones
+    assert pick([Candidate(t[0], 99.0, None), solid]) is solid
+    # none re-evaluated: the best first score
+    assert pick([Candidate(t[1], 98.5, None), Candidate(t[0], 99.0, None)]).trial.number == 0
