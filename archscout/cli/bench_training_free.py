@@ -20,6 +20,7 @@ import numpy as np
 
 from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
+from archscout.strategies.robot import EXPLOITS
 
 # RoBoT paper (He et al., ICLR 2024), Table 2, NAS-Bench-201, T = 20: test accuracy.
 ANCHORS = {"cifar10": "RoBoT 94.36 ± 0.00; NASWOT 92.96 ± 0.81; TE-NAS 93.90 ± 0.47; HNAS 94.04 ± 0.21",
@@ -40,8 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--names", nargs="+", default=None, help="proxy columns that enter RoBoT (default: all)")
     p.add_argument("--transform", choices=["log", "none"], default="log",
                    help="heavy-tailed proxies on a signed log scale before min-max (log) or not (none: the paper)")
-    p.add_argument("--exploit", choices=["rank", "argmax"], default="rank",
-                   help="greedy-phase weights: fitted to rank the queried architectures (rank) or the best f(w) (argmax: the paper)")
+    p.add_argument("--exploit", choices=list(EXPLOITS), default="pairwise",
+                   help="greedy-phase weights: a gap-weighted pairwise fit to the queried architectures (pairwise), "
+                        "the mean of the best-Spearman candidate weights (rank: the previous default) or the best "
+                        "f(w) (argmax: the paper)")
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--first-seed", type=int, default=0, help="seeds FIRST_SEED .. FIRST_SEED + SEEDS - 1")
     p.add_argument("--trials", type=int, default=20, help="query budget T")

@@ -150,10 +150,12 @@ def test_bench_training_free_resumes(tmp_path: Path) -> None:
     run = json.loads(out.read_text().splitlines()[0])
     assert len(run["values"]) == 5 and run["bo_queries"] + run["phases"].count("greedy") == 5
     assert main(args) == 0 and len(out.read_text().splitlines()) == 1  # resumed: nothing rerun
-    assert run["transform"] == "log" and run["exploit"] == "rank"  # archscout's defaults
+    assert run["transform"] == "log" and run["exploit"] == "pairwise"  # archscout's defaults
     assert main(args + ["--transform", "none", "--exploit", "argmax"]) == 0  # the paper's: a run of its own
     paper = json.loads(out.read_text().splitlines()[1])
     assert (paper["transform"], paper["exploit"], paper["seed"]) == ("none", "argmax", 0)
+    assert main(args + ["--exploit", "rank"]) == 0  # the previous default: reachable, and a run of its own
+    assert json.loads(out.read_text().splitlines()[2])["exploit"] == "rank"
     assert main(["bench", "training-free", "--seeds", "0", "--out", str(out)]) == 2
 
 
@@ -251,3 +253,47 @@ def test_live_robot_search_cli(tmp_path: Path, capsys) -> None:
     pool_ = {space.to_string(a) for a in candidate_pool(space, 12, seed=0)}
     assert set(json.loads(study.user_attrs[PROXY_CACHE_ATTR])) == pool_
     assert {t.user_attrs["arch"] for t in study.trials[1:]} <= pool_  # RoBoT proposes from its scored pool
+
+
+def test_pairwise_fit_recovers_the_proxy_that_is_the_accuracy(tmp_path: Path) -> None:
+    # Crafted pool: proxy "exact" is exactly the accuracy, two others are noise and a third is its mirror
+    # image plus noise. From 12 queried cells the fit must put its weight on "exact" and rank the whole
+    # pool as the accuracy does.
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(3)
+    archs = pool(300)
+    acc = rng.uniform(40.0, 95.0, size=300)
+    cols = {"noise1": rng.normal(size=300).tolist(), "exact": acc.tolist(), "noise2": rng.normal(size=300).tolist(),
+            "anti": (-acc + 15.0 * rng.normal(size=300)).tolist()}
+    t = load_proxy_table(write_csv(tmp_path / "acc.csv", archs, cols))
+    s = RoBoTSampler(SPACE, proxies=t, budget=5, n_init=3, seed=0, transform="none")
+    assert s.exploit == "pairwise"
+    q = rng.choice(300, size=12, replace=False).tolist()
+    queried, values = [archs[i] for i in q], [float(acc[i]) for i in q]
+    ws = [rng.uniform(-1, 1, size=4) for _ in q]  # BO weights play no part in this fit
+    w = s.exploit_weights(ws, values, queried)
+    j = s.names.index("exact")
+    assert len(s.names) == 4 and np.argmax(np.abs(w)) == j and w[j] == 1.0  # the largest weight, scaled to 1
+    assert spearmanr(s.robust_scores(w), acc).statistic > 0.98
+    # repeats of a cell add no pair; deterministic; a flat history (no pair) falls back to the BO's best w
+    np.testing.assert_array_equal(s.pairwise_fit(ws + ws[:1], values + values[:1], queried + queried[:1]), w)
+    flat = s.pairwise_fit(ws[:3], [50.0, 50.0, 50.0], queried[:3])
+    np.testing.assert_array_equal(flat, ws[0])
+
+
+def test_pairwise_fit_weights_pairs_by_gap() -> None:
+    from archscout.strategies.robot import fit_pairwise
+
+    # One dead cell (10%) and five good ones (90.0 .. 90.4). Feature 1 orders the good ones' near-ties
+    # (10 pairs, gaps <= 0.4) but puts the dead cell level with the best (5 pairs, gaps ~80). Weighted
+    # by gap, the big differences decide: feature 1's weight goes negative. Unweighted, the ten
+    # near-tie pairs would outvote the five and make it positive.
+    x = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 0.25], [1.0, 0.5], [1.0, 0.75], [1.0, 1.0]])
+    y = np.array([10.0, 90.0, 90.1, 90.2, 90.3, 90.4])
+    hi, lo = np.nonzero(y[:, None] > y[None, :])
+    w = fit_pairwise(x, y, hi, lo, 1e-3)
+    assert w[0] == 1.0 and w[1] < 0
+    assert np.argmin(x @ w) == 0  # the dead cell ranks last
+    with pytest.raises(ArchscoutError, match="pair_l2"):
+        RoBoTSampler(SPACE, proxies=load_proxy_table(), pair_l2=0.0)
