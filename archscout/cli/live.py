@@ -131,7 +131,7 @@ def run_live(args: argparse.Namespace) -> int:
     from archscout.data import load_dataset
     from archscout.objectives import study_cost
     from archscout.spaces import get_space
-    from archscout.strategies import STRATEGIES, make_sampler
+    from archscout.strategies import make_sampler, parse_strategy, strategy_options
     from archscout.study import open_study
     from archscout.training import LiveObjective, TrainConfig
     from archscout.training.objective import FAIL_REASON, build_module, check_space_fits, module_kwargs_for
@@ -144,8 +144,11 @@ def run_live(args: argparse.Namespace) -> int:
         raise ArchscoutError("--trials must be at least 1")
     if args.threads < 0:
         raise ArchscoutError("--threads must be 0 (torch's default) or more")
-    if args.strategy not in STRATEGIES:
-        raise ArchscoutError(f"unknown strategy {args.strategy!r}; choose from {', '.join(STRATEGIES)}")
+    strategy_name, strategy_opts = parse_strategy(args.strategy)
+    unknown = set(strategy_opts) - set(strategy_options(strategy_name))
+    if unknown:  # robot's sampler is built after the study opens: check its options now, before anything is written
+        raise ArchscoutError(f"strategy {strategy_name!r} has no option {sorted(unknown)[0]!r}; its options: "
+                             f"{', '.join(strategy_options(strategy_name))}")
     if args.reeval_top < 1:
         raise ArchscoutError("--reeval-top must be at least 1")
     if args.channels < 1 or args.cells < 1:
@@ -170,9 +173,9 @@ def run_live(args: argparse.Namespace) -> int:
             f"--budget-minutes {args.budget_minutes:g} is too small: one epoch of a typical {space_name} network on "
             f"{data.name} takes about {per_epoch:.0f} s here"
         )
-    strategy_kwargs = LIVE_STRATEGY_KWARGS.get(args.strategy, {})
+    strategy_kwargs = LIVE_STRATEGY_KWARGS.get(strategy_name, {})
     # RoBoT live gets its proxies from the data once the study is open (they are cached in it); until then: random
-    sampler = make_sampler("random" if args.strategy == "robot" else args.strategy, space, seed=args.seed, **strategy_kwargs)
+    sampler = make_sampler("random" if strategy_name == "robot" else args.strategy, space, seed=args.seed, **strategy_kwargs)
     data_id = args.data if args.data in ("mnist1d", "digits", "cifar10") else Path(args.data).stem
     name = args.study or f"live-{data_id}-{space_name}-{args.strategy}-seed{args.seed}-e{epochs}"
     study_config = {"data": str(args.data), "space": space_name, "strategy": args.strategy, "seed": args.seed,
@@ -185,12 +188,12 @@ def run_live(args: argparse.Namespace) -> int:
     pruner = getattr(args, "live_pruner", None) or optuna.pruners.NopPruner()
     study = open_study(args.storage, name, space.name, study_config, sampler, pruner)
     resumed = _recover_interrupted(study)
-    if args.strategy == "robot":
-        from archscout.strategies.robot import RoBoTSampler, candidate_pool, live_proxy_table
+    if strategy_name == "robot":
+        from archscout.strategies.robot import candidate_pool, live_proxy_table
 
         pool = candidate_pool(space, args.robot_pool, args.seed)
         table = live_proxy_table(space, data, module_kwargs, pool, seed=args.seed, study=study, progress=not args.json)
-        study.sampler = RoBoTSampler(space, proxies=table, budget=args.trials, seed=args.seed)
+        study.sampler = make_sampler(args.strategy, space, seed=args.seed, proxies=table, budget=args.trials)
     if not args.no_warm_start and not study.get_trials(deepcopy=False):
         default = getattr(space, "default_arch", None)
         start_arch = default() if default else (space.from_string(NB201_DEFAULT) if space.name == "nb201" else None)

@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(archscout's own 12-epoch low-fidelity table, with curves for --pruner)")
     p.add_argument("--dataset", default="cifar10", help="table column to maximise, e.g. cifar10, cifar100")
     p.add_argument("--table", type=Path, default=None, help="your own CSV: column 'arch' plus one numeric column per dataset")
-    p.add_argument("--strategy", default="rea", help=", ".join(STRATEGIES))
+    p.add_argument("--strategy", default="rea",
+                   help=", ".join(STRATEGIES) + "; options as name:key=value[,key=value], e.g. rea:population_size=20")
     p.add_argument("--trials", type=int, default=100, help="number of architectures to evaluate in total")
     p.add_argument("--seed", type=int, default=0, help="seed of the strategy")
     p.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL, 'journal:FILE', or 'memory'")
@@ -53,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from archscout.benchmarks import get_benchmark
     from archscout.objectives import TabularObjective, study_cost
-    from archscout.strategies import make_sampler
+    from archscout.strategies import make_sampler, parse_strategy
     from archscout.study import open_study, run_trials
 
     from archscout.estimation.curves.base import Metric
@@ -86,9 +87,10 @@ def run(args: argparse.Namespace) -> int:
     if curves is not None:
         top = max(float(v.max()) for v in curves.values())
         pruner = make_pruner(args.pruner, bench.max_epochs, Metric.accuracy(percent=top > 1), seed=args.seed)
-    if args.proxies is not None and args.strategy != "robot":
+    strategy_name, _ = parse_strategy(args.strategy)
+    if args.proxies is not None and strategy_name != "robot":
         raise ArchscoutError("--proxies is used by --strategy robot only")
-    robot = {"budget": args.trials, "proxies": args.proxies} if args.strategy == "robot" else {}
+    robot = {"budget": args.trials, "proxies": args.proxies} if strategy_name == "robot" else {}
     sampler = make_sampler(args.strategy, bench.space, seed=args.seed, **robot)
     if robot:  # RoBoT only proposes architectures the proxy table scores: say so when that is not all of them
         classes = len({bench.space.canonical(a) for a in bench.archs()})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 from typing import Any
 
 from archscout.errors import ArchscoutError
@@ -31,15 +33,54 @@ STRATEGIES: dict[str, type[ArchSampler]] = {
 }
 
 
-def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwargs: Any) -> ArchSampler:
-    """Build a strategy by its CLI name."""
+def parse_strategy(spec: str) -> tuple[str, dict[str, Any]]:
+    """``rea`` or ``rea:population_size=20,tournament_size=5`` -> (name, options).
+
+    Why a spec string: one CLI value names a strategy *variant*, so `bench strategies` can compare
+    ``rea`` with ``rea:population_size=50`` in one table and a study's name says which one it ran.
+    Values are read as JSON (numbers, true/false, null, quoted strings); anything else stays a string.
+    """
+    name, _, rest = spec.partition(":")
+    name = name.strip()
     if name not in STRATEGIES:
         raise ArchscoutError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
-    return STRATEGIES[name](space, seed=seed, **kwargs)
+    options: dict[str, Any] = {}
+    for item in filter(None, (x.strip() for x in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise ArchscoutError(f"strategy {spec!r}: expected name:key=value[,key=value], got {item!r}")
+        try:
+            options[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.strip()] = value.strip()
+    return name, options
+
+
+def strategy_options(name: str) -> list[str]:
+    """The keyword options a strategy's constructor takes (besides the space and the seed)."""
+    params = inspect.signature(STRATEGIES[name].__init__).parameters
+    return [p for p, v in params.items() if p not in ("self", "space", "seed")
+            and v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY)]
+
+
+def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwargs: Any) -> ArchSampler:
+    """Build a strategy by its CLI name or spec (``rea:population_size=20``); the spec's options win
+    over `kwargs` (the caller's defaults). An unknown option is one clear error naming the valid ones."""
+    name, options = parse_strategy(name)
+    known = strategy_options(name)
+    for key in options:
+        if key not in known:
+            raise ArchscoutError(f"strategy {name!r} has no option {key!r}; its options: {', '.join(known) or 'none'}")
+    try:
+        return STRATEGIES[name](space, seed=seed, **{**kwargs, **options})
+    except (TypeError, ValueError) as e:
+        if options:
+            raise ArchscoutError(f"strategy {name!r} with options {options}: {e}") from None
+        raise
 
 
 __all__ = [
-    "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler",
+    "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler", "parse_strategy", "strategy_options",
     "BOSampler", "RegularizedEvolutionSampler", "LocalSearchSampler", "RandomSearchSampler", "ReinforceSampler",
     "BananasSampler", "GuidedLocalSampler", "NPENASSampler", "PNASSampler", "RoBoTSampler",
 ]

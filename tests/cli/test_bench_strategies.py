@@ -67,3 +67,22 @@ def test_a_run_killed_mid_write_resumes(capsys, tmp_path):
     out.write_text("garbage\n" + lines[0] + "\n")  # damage in the middle is not guessed at
     assert main(args) == 2
     assert "line 1 is not JSON" in capsys.readouterr().err
+
+
+def test_strategy_variants_are_rows_of_their_own(capsys, tmp_path):
+    out = tmp_path / "runs.jsonl"
+    assert main(["bench", "strategies", "--datasets", "cifar10", "--strategies", "rea:population_size=5,tournament_size=2",
+                 "rea:population_size=10", "--seeds", "1", "--queries", "25", "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary["datasets"]["cifar10"]["strategies"]) == {"rea:population_size=5,tournament_size=2",
+                                                                "rea:population_size=10"}
+    runs = [json.loads(line) for line in out.read_text().splitlines()]
+    assert runs[0]["values"] != runs[1]["values"]  # the option reached the sampler
+
+
+def test_unknown_strategy_option_exits_2_before_any_run(capsys, tmp_path):
+    out = tmp_path / "runs.jsonl"
+    assert main(["bench", "strategies", "--strategies", "rea:size=5", "--out", str(out)]) == 2
+    assert "has no option 'size'" in capsys.readouterr().err and not out.exists()
+    assert main(["search", "--strategy", "rea:size=5", "--storage", f"sqlite:///{tmp_path / 's.db'}"]) == 2
+    assert not (tmp_path / "s.db").exists()

@@ -108,3 +108,19 @@ def test_unknown_strategy_is_a_clear_error(nb201_bench):
     with pytest.raises(ArchscoutError, match="unknown strategy 'sa'"):
         make_sampler("sa", nb201_bench.space)
     assert set(CORE) <= set(STRATEGIES)
+
+
+def test_strategy_specs_carry_options_and_name_bad_ones():
+    from archscout.errors import ArchscoutError
+    from archscout.spaces import NB201Space
+    from archscout.strategies import make_sampler, parse_strategy
+
+    assert parse_strategy("rea") == ("rea", {})
+    assert parse_strategy("rea:population_size=20, tournament_size=5") == ("rea", {"population_size": 20, "tournament_size": 5})
+    space = NB201Space()
+    s = make_sampler("rea:population_size=7", space, seed=0, population_size=3, tournament_size=2)
+    assert s.population_size == 7 and s.tournament_size == 2  # the spec wins over the caller's defaults
+    for spec, msg in [("rea:populaton_size=7", "has no option 'populaton_size'; its options:"),
+                      ("rea:population_size", "expected name:key=value"), ("ra", "unknown strategy 'ra'")]:
+        with pytest.raises(ArchscoutError, match=msg):
+            make_sampler(spec, space, seed=0)
