@@ -26,7 +26,7 @@ for n in 3 5; do
   fi
 done
 # archscout's own low-fidelity NAS-Bench-201 table (12 epochs, valid accuracy), once it has >= 150 rows
-T=runs/nb201_lofi/table.csv
+T=benchmarks/results/nb201_lofi/table.csv
 if [ -f $T ] && [ "$(grep -c '^|' $T)" -ge 150 ]; then
   archscout bench stopping --curves $T --range 0 100 --pruners $P --trials 100 --seeds 5 --out $OUT
 fi

@@ -1,6 +1,6 @@
 """Report on archscout's low-fidelity NB201 table while it is built (or when done).
 
-    python benchmarks/lofi_report.py [--out runs/nb201_lofi]
+    python benchmarks/lofi_report.py [--out benchmarks/results/nb201_lofi]
 
 Prints the `bench build-table` summary (Spearman of the 12-epoch test accuracy with NB201's 200-epoch
 CIFAR-10 column, seed noise) plus, on the same cells, the Spearman of NB201's own 12-epoch valid column and
@@ -23,7 +23,7 @@ from archscout.data import shared_data_dir
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, default=Path("runs/nb201_lofi"))
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nb201_lofi"))
     ap.add_argument("--planned", type=int, default=360)
     args = ap.parse_args()
     runs = read_runs(args.out / "runs.jsonl")

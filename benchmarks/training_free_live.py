@@ -1,7 +1,7 @@
 """RoBoT live: proxies computed on real CIFAR-10 images, queries = real low-fidelity trainings.
 
 The oracle is archscout's own low-fidelity NB201 table (`archscout bench build-table`, default folder
-runs/nb201_lofi): one real training per cell (its meta.json gives the data, C, N, epochs); the value of
+benchmarks/results/nb201_lofi): one real training per cell (its meta.json gives the data, C, N, epochs); the value of
 a query is the cell's test accuracy in column ``cifar10``. The candidate pool is the table's cells.
 
 1. ``--compute``: the 13 zero-cost proxies of every cell of the table, on the network the table trained
@@ -258,7 +258,7 @@ def report(args: argparse.Namespace) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--table", type=Path, default=ROOT / "runs" / "nb201_lofi", help="bench build-table output folder")
+    ap.add_argument("--table", type=Path, default=ROOT / "benchmarks" / "results" / "nb201_lofi", help="bench build-table output folder")
     ap.add_argument("--proxies-out", type=Path, default=RESULTS / "training_free_live_proxies.jsonl")
     ap.add_argument("--out", type=Path, default=RESULTS / "training_free_live.jsonl")
     ap.add_argument("--seeds", type=int, default=10)

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[1] if __doc__ else None,
         formatter_class=HelpFormatter,
     )
-    p.add_argument("--out", type=Path, default=Path("runs/nb201_lofi"), help="folder for runs.jsonl, table.csv, checkpoint")
+    p.add_argument("--out", type=Path, default=Path("benchmarks/results/nb201_lofi"), help="folder for runs.jsonl, table.csv, checkpoint")
     p.add_argument("--cells", type=int, default=300, help="random cells to train (seeded)")
     p.add_argument("--top", type=int, default=10, help="also train this many best cells of the NB201 CIFAR-10 table")
     p.add_argument("--second-seed", type=int, default=50, help="train this many of the random cells with a second seed")
