@@ -4,6 +4,9 @@ ms per extrapolation of Domhan's ensemble in fast and MCMC (emcee) modes on real
 negative log-likelihood of the true final value under each. Resumable: one JSON line per
 (source, curve, cut-off, mode) in benchmarks/results/curves_cost.jsonl.
 Usage: nice -n 10 python benchmarks/curves_cost.py [--curves-per-set 15]
+Development curves (settings of the fast mode were chosen on these, never on the reported ones): the
+next curves of the same seeded permutation, e.g.
+``--first 8 --curves-per-set 12 --out benchmarks/results/curves_cost_dev.jsonl``.
 """
 
 from __future__ import annotations
@@ -30,25 +33,32 @@ CUTOFFS = (0.2, 0.5)
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--curves-per-set", type=int, default=15)
+    ap.add_argument("--first", type=int, default=0, help="skip this many curves of each set's permutation")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--modes", nargs="+", default=["fast", "mcmc"], choices=["fast", "mcmc"])
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--sets", nargs="+", default=None, help="only the sets whose file name contains one of these")
     args = ap.parse_args()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
     done = set()
-    if OUT.exists():
-        for line in OUT.read_text().splitlines():
+    if out.exists():
+        for line in out.read_text().splitlines():
             r = json.loads(line)
             done.add((r["source"], r["curve"], r["cutoff"], r["mode"]))
     for rel, metric in SETS:
+        if args.sets and not any(k in rel for k in args.sets):
+            continue
         cs = read_curves(DATA / rel)
         start = 1 if cs.untrained else 0
         T = cs.n_epochs
-        idx = np.random.default_rng(args.seed).permutation(len(cs))[: args.curves_per_set]
+        idx = np.random.default_rng(args.seed).permutation(len(cs))[args.first : args.first + args.curves_per_set]
         for i in idx:
             y = cs.curves[i, start:]
             x = np.arange(1, len(y) + 1, dtype=float)
             for c in CUTOFFS:
                 k = max(3, int(round(c * T)))
-                for mode in ("fast", "mcmc"):
+                for mode in args.modes:
                     key = (rel, int(i), c, mode)
                     if key in done:
                         continue
@@ -63,7 +73,7 @@ def main() -> None:
                         r = {"source": rel, "curve": int(i), "cutoff": c, "mode": mode, "ms": ms,
                              "nll": -pred.logpdf(float(y[-1])), "mean": float(pred.mean[0]),
                              "std": float(pred.std[0]), "truth": float(y[-1]), "load1": os.getloadavg()[0]}
-                    with open(OUT, "a") as fh:
+                    with open(out, "a") as fh:
                         fh.write(json.dumps(r) + "\n")
 
 
