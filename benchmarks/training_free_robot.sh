@@ -7,14 +7,23 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1  # BLAS thread
 R=benchmarks/results
 SIX="grad_norm snip grasp fisher synflow jacov"  # the paper's six proxies
 bench() { nice -n 10 python -m archscout bench training-free --datasets cifar10 cifar100 --trials 20 "$@"; }
-# archscout's defaults (transform log, exploit rank), all 13 proxies, then the paper's six:
+# Development seeds 100..119: the greedy-phase fit (exploit) and its settings were chosen here, nowhere else:
+nice -n 10 python benchmarks/training_free_robot_dev.py --first-seed 100 --seeds 20 --out $R/training_free_robot_dev.jsonl --markdown $R/training_free_robot_dev.md
+bench --seeds 20 --first-seed 100 --out $R/training_free_robot_dev_bench.jsonl --markdown $R/training_free_robot_dev_pairwise.md
+bench --seeds 20 --first-seed 100 --exploit rank --out $R/training_free_robot_dev_bench.jsonl --markdown $R/training_free_robot_dev_rank.md
+# archscout's defaults (transform log, exploit pairwise), all 13 proxies, then the paper's six:
 bench --seeds 10 --out $R/training_free_robot.jsonl --markdown $R/training_free_robot.md
 bench --seeds 10 --names $SIX --out $R/training_free_robot_six.jsonl --markdown $R/training_free_robot_six.md
+# The previous default (transform log, exploit rank; chosen on seeds 0..19):
+bench --seeds 10 --exploit rank --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_rank.md
+bench --seeds 10 --exploit rank --names $SIX --out $R/training_free_robot_six.jsonl --markdown $R/training_free_robot_six_rank.md
 # The paper's procedure (no transform, w* = argmax f):
 bench --seeds 10 --transform none --exploit argmax --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_paper.md
 bench --seeds 10 --transform none --exploit argmax --names $SIX --out $R/training_free_robot_six.jsonl --markdown $R/training_free_robot_six_paper.md
 # Ablation: each change alone (all 13 proxies):
 bench --seeds 10 --transform log --exploit argmax --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_log_argmax.md
 bench --seeds 10 --transform none --exploit rank --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_none_rank.md
-# Held-out seeds 10..29 (the defaults were chosen looking at seeds 0..19 of the first run):
+bench --seeds 10 --transform none --exploit pairwise --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_none_pairwise.md
+# Held-out seeds 10..29 (pairwise was chosen on seeds 100..119; rank looking at seeds 0..19):
 bench --seeds 20 --first-seed 10 --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_heldout.md
+bench --seeds 20 --first-seed 10 --exploit rank --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_heldout_rank.md
