@@ -265,7 +265,11 @@ def ml_init(fam: Family, x: Array, z: Array) -> tuple[Array, float]:
                 theta[:, j] = grid[p]
         theta = np.clip(theta, lo, hi)
     pred = fam(x, theta)
-    sse = np.nansum((pred - z[None, :]) ** 2, axis=1)
+    d2 = (pred - z[None, :]) ** 2
+    sse = np.sum(d2, axis=1)
+    nan = np.isnan(sse)
+    if nan.any():  # same as nansum over all rows, without copying the rows that have no NaN
+        sse[nan] = np.nansum(d2[nan], axis=1)
     sse[~np.isfinite(sse)] = np.inf
     best = int(np.argmin(sse))
     r = fam(x_all, theta[best])[0] - z_all

@@ -176,8 +176,17 @@ class DomhanLCE(CurveModel):
     def _fit_fast(self, rng: np.random.Generator) -> None:
         """Tempered importance sampling around each family's ML fit + Student-t observation noise.
 
-        Each family's posterior by :meth:`_family_draws`; draw s takes rank s (by final value) of
-        every family, as the old shared-eps Laplace did: the same data move all families together.
+        Family k's posterior by importance sampling. Proposal: multivariate t (``PROPOSAL_DOF``) at
+        the ML fit, scale ``PROPOSAL_SCALE`` x the Laplace covariance of the tempered likelihood,
+        ``(J^T J / (tau s_k^2) + P)^-1`` (P: the box prior's precision). Target: box prior x the
+        family's curve not decreasing x ``SSE^(-n/(2 tau))`` (the Gaussian likelihood with sigma
+        integrated out under a 1/sigma prior, to the power 1/tau). This keeps the skewed,
+        heavy-tailed posterior of a poorly identified asymptote that a Gaussian at the ML fit cuts
+        off. The proposals' SSE is computed on ``LIK_POINTS`` evenly spread observed epochs and
+        scaled to all ``n`` (a long curve's neighbouring epochs say nearly the same). Draws are
+        resampled in the order of their final value, so draw s takes rank s of every family (the
+        same data move all families together, as the old shared-eps Laplace did).
+
         Ensemble weights: Dirichlet prior, importance-weighted by the tempered profile likelihood of
         the weighted ML curves. Noise: that profile sigma, drawn from a scaled inverse chi^2 with
         ``noise_dof`` degrees of freedom, so the predictive noise is Student-t: real curves leave the
@@ -185,101 +194,89 @@ class DomhanLCE(CurveModel):
         drop), and under a Gaussian such a miss costs quadratically. Draws violating the paper's
         constraints on the ensemble are dropped.
         """
-        z = self._z
-        n, S, K, tau = z.size, self.n_samples, len(self._fams), self.temperature
-        # the proposals' likelihood on at most LIK_POINTS evenly spread epochs (SSE scaled up to n)
-        self._lik_points = np.unique(np.round(np.linspace(0, n - 1, min(n, LIK_POINTS))).astype(int))
-        thetas = [np.tile(self.theta_ml_[sl], (S, 1)) for sl in self._slices]
-        ends = np.zeros((K, S, self._xall.size - n))  # each family's draws at epoch 1 and the horizon
+        x, z = self._x, self._z
+        n, S, K, tau, P = z.size, self.n_samples, len(self._fams), self.temperature, PROPOSALS + 1
+        sub = np.unique(np.round(np.linspace(0, n - 1, min(n, LIK_POINTS))).astype(int))
+        m = sub.size
+        xe = np.concatenate([x[sub], self._xall[n:]])
+        npar = np.array([f.n_params for f in self._fams])
+        TH = np.zeros((K, P, npar.max()))
+        F = np.full((K, P, m + 2), np.nan)
+        d2 = np.zeros((K, P))  # squared distance from the ML fit in proposal units (0 for the ML fit itself)
+        inside = np.zeros((K, P), bool)
         F_hat = np.zeros((K, n))
         usable = np.zeros(K, bool)
-        for k in range(K):
-            got = self._family_draws(k, rng)
-            if got is not None:
-                thetas[k], ends[k], F_hat[k] = got
-                usable[k] = True
+        G = rng.standard_normal((K, P - 1, npar.max()))
+        U = rng.chisquare(PROPOSAL_DOF, (K, P - 1)) / PROPOSAL_DOF
+        for k, f in enumerate(self._fams):
+            t = self.theta_ml_[self._slices[k]]
+            p = t.size
+            f0, J = self._family_jac(k, x)
+            r0 = f0 - z
+            if not np.all(np.isfinite(r0)):
+                continue
+            lo, hi = np.array(f.lower, float), np.array(f.upper, float)
+            s2 = max(float(r0 @ r0) / max(n - p, 1), SIGMA_MIN**2)
+            prec = J.T @ J / (s2 * tau) + np.diag((4.0 / (hi - lo)) ** 2)
+            try:
+                C = np.linalg.cholesky(np.linalg.inv(prec))
+            except np.linalg.LinAlgError:
+                C = np.diag((hi - lo) / 4.0)
+            g = G[k, :, :p]
+            th = np.vstack([t[None, :], t[None, :] + PROPOSAL_SCALE * (g @ C.T) / np.sqrt(U[k])[:, None]])
+            TH[k, :, :p] = th
+            d2[k, 1:] = np.sum(g * g, axis=1) / U[k]
+            inside[k] = np.all((th >= lo) & (th <= hi), axis=1)
+            F[k] = f(xe, th)
+            F_hat[k] = f0
+            usable[k] = True
+        with np.errstate(over="ignore", invalid="ignore"):
+            sse = np.sum((F[:, :, :m] - z[None, None, sub]) ** 2, axis=2) * (n / m)
+            f1, fm = F[:, :, m], F[:, :, m + 1]
+            ok = inside & np.isfinite(sse) & np.isfinite(f1) & np.isfinite(fm) & (fm >= f1 - 1e-9)
+        usable &= ok.any(axis=1)
         if not usable.any():
-            raise InsufficientData("no curve family gives a finite fit to this curve")
+            raise InsufficientData("no curve family gives a finite fit that satisfies the priors")
+        ok &= usable[:, None]
+        log_target = -0.5 * n / tau * np.log(np.maximum(np.where(ok, sse, 1.0), 1e-300))
+        log_prop = -0.5 * (PROPOSAL_DOF + npar[:, None]) * np.log1p(d2 / PROPOSAL_DOF)
+        lw = np.where(ok, log_target - log_prop, -np.inf)
+        lw[~usable] = 0.0
+        order = np.argsort(np.where(ok, fm, np.inf), axis=1, kind="stable")  # resampled by final value
+        lw = np.take_along_axis(lw, order, axis=1)
+        idx = np.take_along_axis(order, _resample(np.exp(lw - lw.max(axis=1, keepdims=True)), S, rng), axis=1)
+        rows = np.arange(K)[:, None]
+        draws, ends = TH[rows, idx], F[rows, idx, m:]  # (K, S, p_max), (K, S, 2): epoch 1 and the horizon
+        for k in np.flatnonzero(~usable):
+            draws[k, :, : npar[k]] = self.theta_ml_[self._slices[k]]
+            ends[k] = 0.0
         M = 2 * S
         w = rng.exponential(size=(M, K)) * usable[None, :]  # normalised: Dirichlet(1, ..., 1)
         w /= np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
-        sse = np.sum((w @ F_hat - z[None, :]) ** 2, axis=1)
-        sigma = np.sqrt(np.maximum(sse / max(n - 1, 1), SIGMA_MIN**2))
-        logw = (-n * np.log(sigma) - 0.5 * sse / sigma**2) / tau
-        pw = np.exp(logw - logw.max())
-        idx = rng.choice(M, size=S, p=pw / pw.sum())
-        ws = w[idx]
-        sig = sigma[idx]
+        sse_w = np.sum((w @ F_hat - z[None, :]) ** 2, axis=1)
+        sigma = np.sqrt(np.maximum(sse_w / max(n - 1, 1), SIGMA_MIN**2))
+        logw = (-n * np.log(sigma) - 0.5 * sse_w / sigma**2) / tau
+        pick = rng.permutation(_resample(np.exp(logw - logw.max())[None, :], S, rng)[0])
+        ws, sig = w[pick], sigma[pick]
         if math.isfinite(self.noise_dof):  # stratified chi^2 quantiles: a stable std at few dof
-            from scipy.stats import chi2
+            from scipy.special import chdtri
 
-            q = chi2.ppf((rng.permutation(S) + 0.5) / S, self.noise_dof)
-            sig = sig * np.sqrt(self.noise_dof / q)
-        ok = self._constraints(np.einsum("sk,ksm->sm", ws, ends))
-        if not ok.any():
-            ok = np.ones(S, bool)
-        self._w_s, self._sigma_s = ws[ok], sig[ok]
-        self._theta_s = np.concatenate([t[ok] for t in thetas], axis=1)
-        self.acceptance_ = float(ok.mean())
+            sig = sig * np.sqrt(self.noise_dof / chdtri(self.noise_dof, (rng.permutation(S) + 0.5) / S))
+        good = self._constraints(np.einsum("sk,ksm->sm", ws, ends))
+        if not good.any():
+            good = np.ones(S, bool)
+        self._w_s, self._sigma_s = ws[good], sig[good]
+        self._theta_s = np.concatenate([draws[k, good, : npar[k]] for k in range(K)], axis=1)
+        self.acceptance_ = float(good.mean())
 
-    def _family_draws(self, k: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Family k's tempered posterior by importance sampling.
-
-        Proposal: multivariate t (``PROPOSAL_DOF``) at the ML fit, scale ``PROPOSAL_SCALE`` x the
-        Laplace covariance of the tempered likelihood, ``(J^T J / (tau s_k^2) + P)^-1`` (P: the box
-        prior's precision). Target: box prior x the family's curve not decreasing x ``SSE^(-n/(2 tau))``
-        (the Gaussian likelihood with sigma integrated out under a 1/sigma prior, to the power 1/tau).
-        This keeps the skewed, heavy-tailed posterior of a poorly identified asymptote that a
-        Gaussian at the ML fit cuts off. The proposals' SSE is computed on ``LIK_POINTS`` evenly
-        spread observed epochs and scaled to all ``n`` (a long curve's neighbouring epochs say
-        nearly the same). Returns ``n_samples`` resampled thetas sorted by final value,
-        their values at epoch 1 and the horizon, and the ML curve on the observed epochs; None if the
-        ML fit is not finite or no proposal satisfies the priors.
-        """
-        f = self._fams[k]
-        x, z = self._x, self._z
-        n, S, tau = z.size, self.n_samples, self.temperature
-        t = self.theta_ml_[self._slices[k]]
-        lo, hi = np.array(f.lower, float), np.array(f.upper, float)
-        r0 = f(x, t)[0] - z
-        if not np.all(np.isfinite(r0)):
-            return None
-        s2 = max(float(r0 @ r0) / max(n - t.size, 1), SIGMA_MIN**2)
-        J = self._family_jac(k, x)
-        prec = J.T @ J / (s2 * tau) + np.diag((4.0 / (hi - lo)) ** 2)
-        try:
-            C = np.linalg.cholesky(np.linalg.inv(prec))
-        except np.linalg.LinAlgError:
-            C = np.diag((hi - lo) / 4.0)
-        g = rng.standard_normal((PROPOSALS, t.size))
-        u = rng.chisquare(PROPOSAL_DOF, PROPOSALS) / PROPOSAL_DOF
-        th = np.vstack([t[None, :], t[None, :] + PROPOSAL_SCALE * (g @ C.T) / np.sqrt(u)[:, None]])
-        d2 = np.concatenate([[0.0], np.sum(g * g, axis=1) / u])  # squared distance in proposal units
-        sub = self._lik_points
-        F = f(np.concatenate([x[sub], self._xall[n:]]), th)
-        m = sub.size
-        with np.errstate(over="ignore", invalid="ignore"):
-            sse = np.sum((F[:, :m] - z[None, sub]) ** 2, axis=1) * (n / m)
-            ok = np.all((th >= lo) & (th <= hi), axis=1) & np.all(np.isfinite(F), axis=1) & np.isfinite(sse)
-            ok &= F[:, m + 1] >= F[:, m] - 1e-9
-        if not ok.any():
-            return None
-        log_target = -0.5 * n / tau * np.log(np.maximum(sse, 1e-300))
-        log_prop = -0.5 * (PROPOSAL_DOF + t.size) * np.log1p(d2 / PROPOSAL_DOF)
-        lw = np.where(ok, log_target - log_prop, -np.inf)
-        pw = np.exp(lw - lw.max())
-        idx = rng.choice(th.shape[0], size=S, p=pw / pw.sum())
-        idx = idx[np.argsort(F[idx, m + 1], kind="stable")]
-        return th[idx], F[idx, m:], r0 + z
-
-    def _family_jac(self, k: int, x: np.ndarray) -> np.ndarray:
-        """d f_k(x) / d theta_k at the ML fit, by one batched finite difference."""
+    def _family_jac(self, k: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(f_k(x), d f_k(x) / d theta_k) at the ML fit, by one batched finite difference."""
         f = self._fams[k]
         t = self.theta_ml_[self._slices[k]]
         h = 1e-6 * np.maximum(1.0, np.abs(t))
         vals = f(x, np.vstack([t[None, :], t[None, :] + np.diag(h)]))
         J = ((vals[1:] - vals[0][None, :]) / h[:, None]).T
-        return np.where(np.isfinite(J), J, 0.0)
+        return vals[0], np.where(np.isfinite(J), J, 0.0)
 
     def _fit_mcmc(self, rng: np.random.Generator) -> None:
         import emcee
@@ -332,3 +329,15 @@ class DomhanLCE(CurveModel):
         fy = self._norm.y(fz[keep])
         noise = self._sigma_s[keep] * self._norm.b
         return Predictive(e, fy, noise, self.metric)
+
+
+def _resample(weights: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling of every row of `weights` (r, N): (r, size) indices drawn in proportion
+    to the row (one uniform offset per row, so a draw's share deviates from its weight by less than
+    1/size), in ascending order."""
+    r, N = weights.shape
+    c = np.cumsum(weights, axis=1)
+    c = c / c[:, -1:] + np.arange(r)[:, None]  # row i's cumulative shares lie in (i, i + 1]
+    u = (np.arange(size)[None, :] + rng.uniform(size=(r, 1))) / size + np.arange(r)[:, None]
+    j = np.searchsorted(c.ravel(), u.ravel(), side="right").reshape(r, size) - N * np.arange(r)[:, None]
+    return np.clip(j, 0, N - 1)
