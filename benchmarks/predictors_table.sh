@@ -34,15 +34,29 @@ ens() {  # the committee (XGBoost + RF + GP with rank-normalised features / targ
   $B --dataset $1 --predictor ens --train-size 100 --seeds 10 --features zc epoch12 \
      --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_ens_zc_epoch12.md
 }
+smooth() {  # zero-cost scores smoothed over the unlabelled pool (predictors/pool.py), committee with extra trees
+  $B --dataset $1 --predictor ens-et --train-size 100 400 --seeds 10 --features zcsmooth \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_enset_zcsmooth.md
+  $B --dataset $1 --predictor ens --train-size 100 --seeds 10 --features zcsmooth \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_ens_zcsmooth.md
+  $B --dataset $1 --predictor ens-et --train-size 100 --seeds 10 --features zc \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_enset_zc.md
+  $B --dataset $1 --predictor ens-et --train-size 100 --seeds 10 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_enset_arch.md
+  $B --dataset $1 --predictor ens-et --train-size 100 --seeds 10 --features zcsmooth epoch12 \
+     --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_enset_zcsmooth_epoch12.md
+}
 neural() {  # the torch predictors (slower): 3 seeds
   $B --dataset $1 --predictor mlp gnn --train-size $2 --seeds 3 \
      --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_neural_$3.md
 }
+if [ -n "$ONLY_SMOOTH" ]; then smooth cifar10; exit 0; fi
 if [ -z "$SKIP_CIFAR10" ]; then
 arch cifar10
 feats cifar10
 neural cifar10 "100" 100
 ens cifar10
+smooth cifar10
 fi
 ens cifar100
 # CIFAR-100: the GP at 1000 cells is left out (its fit took ~4 min on the shared machine)

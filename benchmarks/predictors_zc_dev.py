@@ -1,9 +1,11 @@
 """Development split for the zero-cost-feature predictors (BENCHMARKS.md, "Performance predictors").
 
-The same protocol as `archscout bench predictors --features zc --train-size 100` (one_run of that
-command), but on seeds 100.. so that choosing a model here never looks at the reported seeds 0-9.
+The same protocol as `archscout bench predictors --features zc|zcsmooth --train-size 100` (load_pool
+and one_run of that command), but on seeds 100.. so that choosing a model here never looks at the
+reported seeds 0-9. Rounds: the first (seeds 100-102) chose `ens`; the second (seeds 100-109) chose
+`ens-et` on `zcsmooth`.
 
-    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/predictors_zc_dev.py
+    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/predictors_zc_dev.py --seeds 100 101 102 103 104 105 106 107 108 109
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ from pathlib import Path
 
 import numpy as np
 
-VARIANTS = {  # label -> (predictor, encoding or None for its default)
-    "xgb": ("xgb", None),
-    "rf": ("rf", None),
-    "gp": ("gp", None),
-    "ens": ("ens", None),
-    "xgb onehot+pathstats": ("xgb", ["onehot", "pathstats"]),
-    "ens onehot+pathstats": ("ens", ["onehot", "pathstats"]),
+VARIANTS = {  # label -> (predictor, encoding or None for its default, extra features)
+    "xgb": ("xgb", None, "zc"),
+    "rf": ("rf", None, "zc"),
+    "et": ("et", None, "zc"),
+    "gp": ("gp", None, "zc"),
+    "ens": ("ens", None, "zc"),
+    "xgb onehot+pathstats": ("xgb", ["onehot", "pathstats"], "zc"),
+    "ens onehot+pathstats": ("ens", ["onehot", "pathstats"], "zc"),
+    "ens-et": ("ens-et", None, "zc"),
+    "xgb, zcsmooth": ("xgb", None, "zcsmooth"),
+    "et, zcsmooth": ("et", None, "zcsmooth"),
+    "gp, zcsmooth": ("gp", None, "zcsmooth"),
+    "ens, zcsmooth": ("ens", None, "zcsmooth"),
+    "ens-et, zcsmooth": ("ens-et", None, "zcsmooth"),
 }
 
 
@@ -34,10 +43,12 @@ def main() -> None:
     from archscout.cli.bench_predictors import load_pool, one_run
 
     bench = get_benchmark("nb201")
-    archs, y, feats = load_pool(bench, "cifar10", ["zc"], "canonical", None)
-    lines = [f"nb201 cifar10 + 13 zero-cost scores, {args.train_size} training cells, test 1000, development seeds "
+    pools = {f: load_pool(bench, "cifar10", [f], "canonical", None) for f in ("zc", "zcsmooth")}
+    lines = [f"nb201 cifar10 + zero-cost scores (zc: the 13 raw scores; zcsmooth: their pool normal scores + "
+             f"pool-smoothed values), {args.train_size} training cells, test 1000, development seeds "
              f"{', '.join(map(str, args.seeds))}", "", "| variant | Kendall τ (mean) | per seed |", "|---|---|---|"]
-    for label, (name, enc) in VARIANTS.items():
+    for label, (name, enc, feat) in VARIANTS.items():
+        archs, y, feats = pools[feat]
         taus = [one_run(name, bench.space, archs, y, feats, args.train_size, 1000, s, enc, 0.1, False)["kendall_tau"]
                 for s in args.seeds]
         lines.append(f"| {label} | {np.mean(taus):.3f} | {' '.join(f'{t:.3f}' for t in taus)} |")

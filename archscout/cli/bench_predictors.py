@@ -8,8 +8,10 @@ appended to a JSON-lines file as it ends and a rerun skips what is there (resuma
 
 Extra features: ``zc`` = the 13 zero-cost scores of NAS-Bench-Suite-Zero (a CSV keyed by canonical
 cell, default ``../shared/data/nb201/zero_cost_cifar10.csv`` next to the repository), ``epoch12`` =
-the bundled 12-epoch ``<dataset>_valid`` accuracy (the low-fidelity signal). The pool is restricted to
-architectures that have every requested feature.
+the bundled 12-epoch ``<dataset>_valid`` accuracy (the low-fidelity signal), ``zcsmooth`` = the
+zero-cost scores as normal scores of their rank over the pool plus each score smoothed over
+architecture space by a model fitted on the whole unlabelled pool (`predictors/pool.py`; no accuracy
+is read). The pool is restricted to architectures that have every requested feature.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 TRAIN_SIZES = (10, 20, 50, 100, 200, 500, 1000)
-FEATURES = ("zc", "epoch12")
+FEATURES = ("zc", "zcsmooth", "epoch12")
 METRICS = ("kendall_tau", "spearman", "pearson", "rmse", "precision_at_t", "fit_seconds", "query_seconds")
 ZC_EXCLUDE = ("valid_accuracy",)  # the zero-cost CSV also carries the 200-epoch accuracy: never a feature
 
@@ -69,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Path | None):
     """(archs, y, features or None) over the table's architectures that have every requested value."""
     space = bench.space
+    features = list(dict.fromkeys(features))  # a feature named twice is one feature
     bench.check_column(dataset)
     pool: dict = {}
     for a in bench.archs():
@@ -84,9 +87,11 @@ def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Pa
                 continue
     archs = list(pool)
     y = np.array([pool[a] for a in archs])
+    if "zc" in features and "zcsmooth" in features:
+        raise ArchscoutError("--features zcsmooth already holds the zero-cost scores: pass zc or zcsmooth, not both")
     cols: list[np.ndarray] = []
     for f in features:
-        if f == "zc":
+        if f in ("zc", "zcsmooth"):
             from archscout.benchmarks.tabular import Table
 
             path = zc_table or default_zc_table()
@@ -121,7 +126,15 @@ def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Pa
     keep = np.isfinite(feats).all(1)
     if not keep.any():
         raise ArchscoutError(f"no architecture of {bench.name} has all of the features {', '.join(features)}")
-    return [a for a, k in zip(archs, keep) if k], y[keep], feats[keep]
+    archs, y, feats = [a for a, k in zip(archs, keep) if k], y[keep], feats[keep]
+    if "zcsmooth" in features:  # over the pool that the runs draw from: every cell's proxies, no accuracy
+        from archscout.estimation.predictors.pool import smooth_over_pool
+
+        edges = np.cumsum([0] + [c.shape[1] for c in cols])
+        blocks = [feats[:, lo:hi] for lo, hi in zip(edges[:-1], edges[1:])]
+        feats = np.hstack([smooth_over_pool(space, archs, b) if f == "zcsmooth" else b
+                           for f, b in zip(features, blocks)])
+    return archs, y, feats
 
 
 def one_run(name: str, space, archs, y, feats, n: int, test_size: int, seed: int, encoding, top: float,

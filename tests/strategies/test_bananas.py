@@ -150,3 +150,16 @@ def test_on_the_chain_space_the_default_encoding_falls_back_and_bad_choices_fail
         make_sampler("npenas", space)
     with pytest.raises(ArchscoutError, match="does not apply"):
         make_sampler("bananas", space, predictor="xgb", predictor_kwargs={"encoding": "path"})
+
+
+@pytest.mark.parametrize("name", ["bananas", "npenas", "guided-local"])
+def test_the_extra_trees_committee_runs_inside_guided_search(nb201_bench, name):
+    """predictor="ens-et" (XGBoost + extra trees + GP): refit inside each guided sampler, and its
+    proposals after a 10-cell warm-up beat random cells (mean CIFAR-10 accuracy ~83.6)."""
+    space = nb201_bench.space
+    s = make_sampler(name, space, seed=0, predictor="ens-et", n_init=10, refit_every=5)
+    study = optuna.create_study(direction="maximize", sampler=s)
+    study.optimize(lambda t: nb201_bench.lookup(space.suggest(t), "cifar10"), n_trials=20)
+    assert s.last_model_.name == "ens-et" and s.last_fit_size_ == 15
+    proposed = [nb201_bench.lookup(space.from_string(t.user_attrs["arch"]), "cifar10") for t in study.trials[10:]]
+    assert np.mean(proposed) > nb201_bench.values("cifar10").mean() + 3.0

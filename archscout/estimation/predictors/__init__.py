@@ -21,10 +21,12 @@ from archscout.spaces.base import SearchSpace
 PREDICTORS: dict[str, tuple[str, str]] = {
     "gp": ("archscout.estimation.predictors.gaussian", "GPPredictor"),
     "rf": ("archscout.estimation.predictors.trees", "RandomForestPredictor"),
+    "et": ("archscout.estimation.predictors.trees", "ExtraTreesPredictor"),
     "xgb": ("archscout.estimation.predictors.trees", "XGBoostPredictor"),
     "mlp": ("archscout.estimation.predictors.mlp", "MLPEnsemblePredictor"),
     "gnn": ("archscout.estimation.predictors.gnn", "GNNPredictor"),
     "ens": ("archscout.estimation.predictors.ensemble", "EnsemblePredictor"),
+    "ens-et": ("archscout.estimation.predictors.ensemble", "ExtraTreesEnsemblePredictor"),
 }
 
 

@@ -13,6 +13,9 @@ The GP gets two rank transforms that the trees do not need (trees are invariant 
   mapped back to accuracy through the training quantiles, so all members average in the same units.
 
 Standard deviation: the spread between the members' predictions.
+
+`ens-et` is the same committee with extra trees in place of the random forest (chosen for the
+zero-cost features on development seeds, BENCHMARKS.md "Zero-cost features: development seeds").
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from scipy.stats import norm, rankdata
 
 from archscout.estimation.predictors.base import Predictor
 from archscout.estimation.predictors.gaussian import GPPredictor
-from archscout.estimation.predictors.trees import RandomForestPredictor, XGBoostPredictor
+from archscout.estimation.predictors.trees import ExtraTreesPredictor, RandomForestPredictor, XGBoostPredictor
 from archscout.spaces.base import Arch, SearchSpace
 
 
@@ -48,6 +51,7 @@ class _RankFeatures:
 class EnsemblePredictor(Predictor):
     name = "ens"
     min_points = 4
+    forest: type[RandomForestPredictor] = RandomForestPredictor
 
     def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0) -> None:
         super().__init__(space, encoding, seed)
@@ -56,7 +60,7 @@ class EnsemblePredictor(Predictor):
         self.n_enc_ = x.shape[1] - (self.n_features_ or 0)
         kw = {"encoding": self.encoding, "seed": self.seed}
         self.xgb_ = XGBoostPredictor(self.space, **kw)
-        self.rf_ = RandomForestPredictor(self.space, **kw)
+        self.rf_ = self.forest(self.space, **kw)
         self.gp_ = GPPredictor(self.space, **kw)
         self.xgb_._fit(archs, x, y)
         self.rf_._fit(archs, x, y)
@@ -76,3 +80,10 @@ class EnsemblePredictor(Predictor):
             np.interp(z, self.z_sorted_, self.y_sorted_),  # back to accuracy through the training quantiles
         ])
         return members.mean(0), members.std(0)
+
+
+class ExtraTreesEnsemblePredictor(EnsemblePredictor):
+    """The committee with extra trees as its forest member."""
+
+    name = "ens-et"
+    forest = ExtraTreesPredictor

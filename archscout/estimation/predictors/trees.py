@@ -1,4 +1,4 @@
-"""Tree ensembles: random forest (scikit-learn) and gradient-boosted trees (XGBoost).
+"""Tree ensembles: random forest and extra trees (scikit-learn), gradient-boosted trees (XGBoost).
 
 Trees suit architecture features: they are invariant to feature scaling, need no tuning to be
 sensible, and take well under a second for a thousand points. Uncertainty = spread of the ensemble
@@ -29,16 +29,32 @@ class RandomForestPredictor(Predictor):
         self.min_samples_leaf = min_samples_leaf
 
     def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
-        from sklearn.ensemble import RandomForestRegressor
-
-        self.model_ = RandomForestRegressor(
+        self.model_ = self._forest()(
             n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
             random_state=self.seed, n_jobs=1,
         ).fit(x, y)
 
+    def _forest(self) -> type:
+        from sklearn.ensemble import RandomForestRegressor
+
+        return RandomForestRegressor
+
     def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         per_tree = np.stack([t.predict(x) for t in self.model_.estimators_])
         return per_tree.mean(0), per_tree.std(0)
+
+
+class ExtraTreesPredictor(RandomForestPredictor):
+    """Extremely randomised trees: split points drawn at random instead of optimised, on the full
+    sample. At 100 training cells with 26+ noisy zero-cost columns the random splits average into a
+    smoother function than the forest's greedy ones (development seeds: BENCHMARKS.md)."""
+
+    name = "et"
+
+    def _forest(self) -> type:
+        from sklearn.ensemble import ExtraTreesRegressor
+
+        return ExtraTreesRegressor
 
 
 class XGBoostPredictor(Predictor):
