@@ -67,7 +67,13 @@ def main() -> None:
                               ("neural_all", "MLP ensemble and GNN, every train size"),
                               ("ens_arch", "committee `ens` (XGBoost + RF + GP), architecture only"),
                               ("ens_zc", "committee `ens` + 13 zero-cost scores"),
-                              ("ens_zc_epoch12", "committee `ens` + zero-cost scores + 12-epoch accuracy")]:
+                              ("ens_zc_epoch12", "committee `ens` + zero-cost scores + 12-epoch accuracy"),
+                              ("neural_200_500", "MLP ensemble and GNN at 200 and 500 training cells"),
+                              ("enset_arch", "committee `ens-et` (XGBoost + extra trees + GP), architecture only"),
+                              ("enset_zc", "committee `ens-et` + 13 zero-cost scores"),
+                              ("ens_zcsmooth", "committee `ens` + pool-smoothed zero-cost scores (`zcsmooth`)"),
+                              ("enset_zcsmooth", "committee `ens-et` + pool-smoothed zero-cost scores (`zcsmooth`)"),
+                              ("enset_zcsmooth_epoch12", "committee `ens-et` + `zcsmooth` + 12-epoch accuracy")]:
             if (R / f"predictors_{d}_{suffix}.md").exists() or suffix in ("arch", "zc"):
                 parts.append(block(f"predictors_{d}_{suffix}.md", title))
     parts += ["### Predictor-guided search (`bench strategies`)", "", block("predictors_search_cifar10.md", "CIFAR-10"),
@@ -81,6 +87,8 @@ def main() -> None:
               block("predictors_pnas_toy.md", "synthetic objective, no training"),
               "### Zero-cost features: development seeds (`benchmarks/predictors_zc_dev.py`)", "",
               block("predictors_zc_dev.md", "model choice for `ens`, seeds never reported above"),
+              block("predictors_zc_dev_round2.md", "second round: `ens-et` and `zcsmooth`, seeds 100-109"),
+              block("predictors_zc_errors.md", "where the best committee still errs (`benchmarks/predictors_zc_errors.py`)"),
               "### Transfer CIFAR-10 -> CIFAR-100", "", block("predictors_transfer.md", "BANANAS warm start"), ""]
     section = "\n".join(parts)
     path = ROOT / "BENCHMARKS.md"

@@ -55,6 +55,7 @@ if [ -z "$SKIP_CIFAR10" ]; then
 arch cifar10
 feats cifar10
 neural cifar10 "100" 100
+neural cifar10 "200 500" 200_500
 ens cifar10
 smooth cifar10
 fi

@@ -5,7 +5,8 @@ and one_run of that command), but on seeds 100.. so that choosing a model here n
 reported seeds 0-9. Rounds: the first (seeds 100-102) chose `ens`; the second (seeds 100-109) chose
 `ens-et` on `zcsmooth`.
 
-    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/predictors_zc_dev.py --seeds 100 101 102 103 104 105 106 107 108 109
+    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/predictors_zc_dev.py \
+        --seeds 100 101 102 103 104 105 106 107 108 109 --markdown benchmarks/results/predictors_zc_dev_round2.md
 """
 
 from __future__ import annotations
