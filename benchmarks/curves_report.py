@@ -130,16 +130,19 @@ def stopping_table() -> None:
         print(f"| {s} | {p} | {sp:.2f}x | {reg:.4g} | {nz}/{len(g)} | {np.mean([r['seconds'] for r in g]):.1f} |")
 
 
-def cost_table() -> None:
-    rs = rows("curves_cost.jsonl")
+def cost_table(name: str = "curves_cost.jsonl") -> None:
+    rs = rows(name)
     if not rs:
         return
-    print("| set | cut-off | curves | fast ms (median) | MCMC ms (median) | fast NLL (mean) | MCMC NLL (mean) | NLL gap |")
-    print("|---|---|---|---|---|---|---|---|")
+    # the first fast mode (Laplace around each family's ML fit), kept for comparison
+    v1 = {(r["source"], r["curve"], r["cutoff"]): r for r in rows("curves_cost_laplace.jsonl") if "nll" in r}
+    print("| set | cut-off | curves | fast ms (median) | MCMC ms (median) | fast NLL (mean) | MCMC NLL (mean) | NLL gap "
+          "| within 10% | v1 Laplace NLL (gap) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     by = defaultdict(lambda: defaultdict(dict))
     for r in rs:
         by[(short(r["source"]), r["cutoff"])][r["curve"]][r["mode"]] = r
-    allf, allm = [], []
+    allf, allm, allv = [], [], []
     for (s, c), curves in sorted(by.items()):
         pairs = [(d["fast"], d["mcmc"]) for d in curves.values() if "fast" in d and "mcmc" in d
                  and "failed" not in d["fast"] and "failed" not in d["mcmc"]]
@@ -147,26 +150,35 @@ def cost_table() -> None:
             continue
         f = [a for a, _ in pairs]
         m = [b for _, b in pairs]
+        v = [v1.get((a["source"], a["curve"], a["cutoff"])) for a in f]
         allf += f
         allm += m
-        nf, nm = np.mean([x["nll"] for x in f]), np.mean([x["nll"] for x in m])
-        print(f"| {s} | {c:g} | {len(pairs)} | {np.median([x['ms'] for x in f]):.0f} | {np.median([x['ms'] for x in m]):.0f} "
-              f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} |")
+        allv += v
+        print(cost_row(s, f"{c:g}", f, m, v))
     if allf:
-        nf, nm = np.mean([x["nll"] for x in allf]), np.mean([x["nll"] for x in allm])
-        print(f"| all | | {len(allf)} | {np.median([x['ms'] for x in allf]):.0f} | {np.median([x['ms'] for x in allm]):.0f} "
-              f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} |")
-        print(f"\nload average (1 min) during the runs: median {np.median([x['load1'] for x in allf + allm]):.1f} on 2 cores")
+        print(cost_row("all", "", allf, allm, allv))
+        lf = np.median([x["load1"] for x in allf])
+        lm = np.median([x["load1"] for x in allm])
+        print(f"\nload average (1 min), median: {lf:.1f} during the fast runs, {lm:.1f} during the MCMC runs (2 cores)")
     failed = [r for r in rs if "failed" in r]
     if failed:
         print("\nfailed (no pair): " + "; ".join(f"{short(r['source'])} curve {r['curve']} at {r['cutoff']:g} "
                                               f"{r['mode']}: {r['failed']}" for r in failed))
 
 
+def cost_row(s: str, c: str, f: list[dict], m: list[dict], v: list[dict | None]) -> str:
+    """One row of the cost table; 'within 10%': fast NLL <= MCMC NLL + 10% of |MCMC NLL|."""
+    nf, nm = np.mean([x["nll"] for x in f]), np.mean([x["nll"] for x in m])
+    ok = "yes" if nf - nm <= 0.1 * abs(nm) else "no"
+    vv = f"{np.mean([x['nll'] for x in v]):.3f} ({np.mean([x['nll'] for x in v]) - nm:+.3f})" if all(v) else "-"
+    return (f"| {s} | {c} | {len(f)} | {np.median([x['ms'] for x in f]):.0f} | {np.median([x['ms'] for x in m]):.0f} "
+            f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} | {ok} | {vv} |")
+
 
 if __name__ == "__main__":
     for title, fn in [("reference", reference_table), ("anchor (held-out)", anchor_table), ("quality", quality_table),
                       ("stopping", stopping_table), ("stopping: lce/baker versions (seeds 0-2)", stopping_history),
-                      ("cost", cost_table)]:
+                      ("cost", cost_table),
+                      ("cost, development curves", lambda: cost_table("curves_cost_dev.jsonl"))]:
         print(f"\n### {title}\n")
         fn()

@@ -1,5 +1,7 @@
 """Domhan's ensemble: fast and MCMC modes agree on curves drawn from the model; bad input."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,47 @@ def test_fast_and_mcmc_agree_on_curves_from_the_model(seed):
     for best in (truth - 0.05, truth, truth + 0.05):
         assert abs(fast.prob_better(best) - mcmc.prob_better(best)) < 0.35
     assert fast.prob_better(truth - 0.1) > 0.9 and fast.prob_better(truth + 0.1) < 0.1
+
+
+def model_curve(rng: np.random.Generator, n: int = 50, noise: float = 0.01):
+    """One of four families with random parameters in a plausible range, plus Gaussian noise."""
+    x = np.arange(1, n + 1, dtype=float)
+    c = rng.uniform(0.6, 0.9)
+    fam, theta = [
+        ("pow3", [c, rng.uniform(0.3, 0.6), rng.uniform(0.3, 1.2)]),
+        ("weibull", [c, rng.uniform(0.05, 0.2), rng.uniform(0.03, 0.2), rng.uniform(0.7, 1.5)]),
+        ("ilog2", [c + 0.1, rng.uniform(0.2, 0.5)]),
+        ("janoschek", [c, rng.uniform(0.05, 0.2), rng.uniform(0.02, 0.3), rng.uniform(0.5, 1.2)]),
+    ][rng.integers(4)]
+    y = FAMILIES[fam](x, np.array([theta]))[0] + noise * rng.standard_normal(n)
+    return x, np.clip(y, 0.0, 1.0)
+
+
+def coverage_and_width(**kw):
+    """Share of 40 (curve, cut-off) cases whose true final value lies in the central 90% predictive
+    interval, the intervals' median width and the mean PIT (P(final >= truth))."""
+    rng = np.random.default_rng(0)
+    pit, width = [], []
+    for i in range(20):
+        x, y = model_curve(rng)
+        for k in (10, 20):
+            p = DomhanLCE(Metric(), horizon=50, seed=i, **kw).fit(x[:k], y[:k]).predict([50])
+            pit.append(p.prob_better(float(y[-1])))
+            draws = p.samples[:, 0] + p.noise * np.random.default_rng(i).standard_normal(p.noise.size)
+            lo, hi = np.percentile(draws, [5, 95])
+            width.append(hi - lo)
+    pit = np.array(pit)
+    return float(np.mean((pit >= 0.05) & (pit <= 0.95))), float(np.median(width)), float(pit.mean())
+
+
+def test_fast_mode_is_calibrated_on_curves_from_the_model():
+    cover, width, mean_pit = coverage_and_width()
+    assert cover >= 0.8  # nominal 0.9; 40 cases: one binomial std is 0.05
+    assert width < 0.2  # not calibrated by being uselessly wide (accuracy in [0, 1])
+    assert 0.35 < mean_pit < 0.65  # not biased up or down
+    # the check has teeth: without tempering and with Gaussian noise the same sampler is over-confident
+    cover_plain, width_plain, _ = coverage_and_width(temperature=1.0, noise_dof=math.inf)
+    assert cover_plain < 0.8 and width_plain < width
 
 
 def test_prediction_sharpens_with_more_epochs():
@@ -95,3 +138,7 @@ def test_misuse_is_one_clear_error():
         DomhanLCE(horizon=3).fit(np.arange(1, 6), np.linspace(0.1, 0.5, 5))
     with pytest.raises(ArchscoutError, match="fit"):
         DomhanLCE().predict([10])
+    with pytest.raises(ArchscoutError, match="temperature"):
+        DomhanLCE(temperature=0.5)
+    with pytest.raises(ArchscoutError, match="noise_dof"):
+        DomhanLCE(noise_dof=0)
