@@ -37,8 +37,9 @@ from archscout.estimation.curves.base import (
 from archscout.estimation.curves.families import FAMILIES, FAMILY_NAMES, Family, ml_init, refine
 
 SIGMA_MIN = 1e-3  # in normalised units (0.1% of an accuracy range): constant curves still have a likelihood
-# fast mode's importance sampler: proposals per family, their multivariate-t dof and scale (x the
-# tempered Laplace covariance); wide and heavy-tailed so that the weights, not the proposal, set the shape
+# fast mode's importance sampler: proposals per family, the most observed epochs their likelihood is
+# computed on, their multivariate-t dof and scale (x the tempered Laplace covariance); wide and
+# heavy-tailed so that the weights, not the proposal, set the shape
 PROPOSALS = 400
 LIK_POINTS = 30
 PROPOSAL_DOF = 4.0
@@ -146,7 +147,8 @@ class DomhanLCE(CurveModel):
 
     def fit(self, epochs: np.ndarray, values: np.ndarray) -> DomhanLCE:
         """Fit to one partial curve. NaN/inf points are dropped; values outside the metric's declared
-        range raise ArchscoutError; fewer than ``min_points`` usable points raise InsufficientData."""
+        range raise ArchscoutError; fewer than ``min_points`` usable points, or no family (fast mode)
+        or parameter setting (MCMC) that satisfies the priors, raise InsufficientData."""
         x, y = clean_curve(epochs, values, self.min_points)
         self.metric.check(y)
         self._layout()
