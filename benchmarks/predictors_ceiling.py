@@ -1,8 +1,10 @@
-"""How well can any predictor rank NB201 CIFAR-10 test accuracy? A noise ceiling for Kendall tau.
+"""How well can any predictor rank NB201 CIFAR-10 test accuracy? A noise reference for Kendall tau.
 
 The zero-cost CSV carries the 200-epoch CIFAR-10 *valid* accuracy of the same trained networks: its
-Kendall tau against the test accuracy bounds what a predictor of the test accuracy can reach (the
-two differ only by evaluation noise). Also prints the tau of the 12-epoch valid accuracy alone.
+Kendall tau against the test accuracy says how far one more measurement of the same networks gets
+(the two differ only by evaluation noise). It is a reference, not a bound: a predictor fitted on many
+cells averages that noise out (the GNN at 1,000 training cells exceeds it, BENCHMARKS.md). Also
+prints the tau of the 12-epoch valid accuracy alone.
 
     python benchmarks/predictors_ceiling.py
 """

@@ -68,7 +68,6 @@ def main() -> None:
                               ("ens_arch", "committee `ens` (XGBoost + RF + GP), architecture only"),
                               ("ens_zc", "committee `ens` + 13 zero-cost scores"),
                               ("ens_zc_epoch12", "committee `ens` + zero-cost scores + 12-epoch accuracy"),
-                              ("neural_200_500", "MLP ensemble and GNN at 200 and 500 training cells"),
                               ("enset_arch", "committee `ens-et` (XGBoost + extra trees + GP), architecture only"),
                               ("enset_zc", "committee `ens-et` + 13 zero-cost scores"),
                               ("ens_zcsmooth", "committee `ens` + pool-smoothed zero-cost scores (`zcsmooth`)"),

@@ -55,11 +55,14 @@ if [ -z "$SKIP_CIFAR10" ]; then
 arch cifar10
 feats cifar10
 neural cifar10 "100" 100
-neural cifar10 "200 500" 200_500
 ens cifar10
 smooth cifar10
 fi
 ens cifar100
+$B --dataset cifar100 --predictor ens-et --train-size 100 --seeds 10 --features zcsmooth \
+   --out $R/predictors_cifar100.jsonl --markdown $R/predictors_cifar100_enset_zcsmooth.md
+$B --dataset cifar100 --predictor ens-et --train-size 100 --seeds 10 \
+   --out $R/predictors_cifar100.jsonl --markdown $R/predictors_cifar100_enset_arch.md
 # CIFAR-100: the GP at 1000 cells is left out (its fit took ~4 min on the shared machine)
 $B --dataset cifar100 --predictor xgb rf --train-size 10 20 50 100 200 500 1000 --seeds 10 \
    --out $R/predictors_cifar100.jsonl --markdown $R/predictors_cifar100_arch.md
