@@ -90,6 +90,30 @@ def stopping_history() -> None:
         print(f"| {s_} | {p} | " + " | ".join(cells) + " |")
 
 
+def stopping_fast_mode() -> None:
+    """lce with the Laplace fast mode (curves_stopping.jsonl) vs the tempered one (curves_stopping_v3.jsonl),
+    seeds 0-2; lce_nocal = Domhan's rule without online calibration (probe)."""
+    new = rows("curves_stopping_v3.jsonl")
+    old = rows("curves_stopping.jsonl")
+    if not new:
+        return
+    print("| set | pruner | Laplace fast mode | tempered fast mode | epochs (3 runs): Laplace / tempered |")
+    print("|---|---|---|---|---|")
+
+    def cell(g: list[dict]) -> str:
+        if not g:
+            return "-"
+        sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
+        nz = sum(r["regret"] <= 1e-12 for r in g)
+        return f"{sp:.2f}x, regret {np.mean([r['regret'] for r in g]):.3g}, {nz}/{len(g)} clean"
+
+    for s_, p in sorted({(short(r["source"]), r["pruner"]) for r in new if r["pruner"] != "none"}):
+        g_new = [r for r in new if short(r["source"]) == s_ and r["pruner"] == p and r["seed"] < 3]
+        g_old = [r for r in old if short(r["source"]) == s_ and r["pruner"] == p and r["seed"] < 3]
+        e_old = f"{sum(r['epochs'] for r in g_old):.0f}" if g_old else "-"
+        print(f"| {s_} | {p} | {cell(g_old)} | {cell(g_new)} | {e_old} / {sum(r['epochs'] for r in g_new):.0f} |")
+
+
 def quality_table() -> None:
     rs = rows("curves_quality.jsonl.maxtest")
     if not rs:
@@ -178,6 +202,7 @@ def cost_row(s: str, c: str, f: list[dict], m: list[dict], v: list[dict | None])
 if __name__ == "__main__":
     for title, fn in [("reference", reference_table), ("anchor (held-out)", anchor_table), ("quality", quality_table),
                       ("stopping", stopping_table), ("stopping: lce/baker versions (seeds 0-2)", stopping_history),
+                      ("stopping: lce, Laplace vs tempered fast mode (seeds 0-2)", stopping_fast_mode),
                       ("cost", cost_table),
                       ("cost, development curves", lambda: cost_table("curves_cost_dev.jsonl"))]:
         print(f"\n### {title}\n")
