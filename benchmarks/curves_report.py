@@ -114,6 +114,27 @@ def stopping_fast_mode() -> None:
         print(f"| {s_} | {p} | {cell(g_old)} | {cell(g_new)} | {e_old} / {sum(r['epochs'] for r in g_new):.0f} |")
 
 
+def quality_fast_mode() -> None:
+    """lce at every cut-off on table (a)'s test curves: Laplace (curves_quality.jsonl.maxtest) vs tempered
+    fast mode (curves_quality_v3.jsonl); cells R2 / log-likelihood."""
+    new = {(short(r["source"]), r["cutoff"]): r for r in rows("curves_quality_v3.jsonl") if r["method"] == "lce"}
+    old = {(short(r["source"]), r["cutoff"]): r for r in rows("curves_quality.jsonl.maxtest") if r["method"] == "lce"}
+    if not new:
+        return
+    print("| set | cut-off (epochs seen) | Laplace: R² / loglik | tempered: R² / loglik | test curves | ms per curve (tempered) |")
+    print("|---|---|---|---|---|---|")
+
+    def cell(r: dict | None) -> str:
+        if r is None:
+            return "-"
+        ll = f"{r['loglik']:.2f}" if r["loglik"] is not None else "-"
+        return f"{r['r2']:.3f} / {ll}"
+
+    for (s_, c), r in sorted(new.items()):
+        print(f"| {s_} | {c:g} ({r['epochs_seen']}) | {cell(old.get((s_, c)))} | {cell(r)} | {r['n_test']} "
+              f"| {r['ms_per_curve']:.0f} |")
+
+
 def quality_table() -> None:
     rs = rows("curves_quality.jsonl.maxtest")
     if not rs:
@@ -203,6 +224,7 @@ if __name__ == "__main__":
     for title, fn in [("reference", reference_table), ("anchor (held-out)", anchor_table), ("quality", quality_table),
                       ("stopping", stopping_table), ("stopping: lce/baker versions (seeds 0-2)", stopping_history),
                       ("stopping: lce, Laplace vs tempered fast mode (seeds 0-2)", stopping_fast_mode),
+                      ("quality: lce, Laplace vs tempered fast mode", quality_fast_mode),
                       ("cost", cost_table),
                       ("cost, development curves", lambda: cost_table("curves_cost_dev.jsonl"))]:
         print(f"\n### {title}\n")
