@@ -28,6 +28,18 @@ import time
 from pathlib import Path
 
 
+def rows_of(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text().splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut by a kill
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--data", default="mnist1d")
@@ -52,14 +64,7 @@ def main() -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     a.out.mkdir(parents=True, exist_ok=True)
     rows_path = a.out / "trials.jsonl"
-    done = set()
-    if rows_path.exists():
-        for line in rows_path.read_text().splitlines():
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            done.add((r["seed"], r["number"]))
+    done = {(r["seed"], r["number"]) for r in rows_of(rows_path)}
     space = get_space("chain")
     ckpt_dir = a.out / "selection_checkpoints"  # ignored by git; kept so a resumed run can record a finished trial
     for seed in a.seeds:
@@ -71,7 +76,15 @@ def main() -> int:
                                     direction="maximize", sampler=sampler, pruner=optuna.pruners.NopPruner(),
                                     load_if_exists=True)
         if not study.get_trials(deepcopy=False):
-            study.enqueue_trial(space.to_params(space.default_arch()))
+            mine = sorted((r for r in rows_of(rows_path) if r["seed"] == seed), key=lambda r: r["number"])
+            if mine:  # a later session without the (git-ignored) study: rebuild REA's history from the rows
+                for r in mine:
+                    study.add_trial(optuna.trial.create_trial(
+                        params=space.to_params(space.from_string(r["arch"])), distributions={k: optuna.distributions.CategoricalDistribution(list(v))
+                                       for k, v in space.decisions().items()},
+                        value=r["val_acc_a"][-1], user_attrs={"arch": r["arch"]}))
+            else:
+                study.enqueue_trial(space.to_params(space.default_arch()))
         objective = LiveObjective(space, data_a, cfg, checkpoint_dir=ckpt_dir, key=f"selection-{seed}")
 
         def record(st: optuna.Study, t: optuna.trial.FrozenTrial, seed: int = seed, data_a=data_a, data_b=data_b,

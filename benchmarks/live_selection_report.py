@@ -70,6 +70,24 @@ def main(path: str) -> int:
                 vals.append(float(np.mean([r["test_acc_a"] for r in seen])) if rule is None else rule(seen)["test_acc_a"])
             cells.append(f"{np.mean(vals):.2f} (n={len(vals)})" if vals else "-")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nrandom subsets of each seed's trials (2,000 draws per size, seeded): test accuracy of the picked network "
+          "(fold A's weights) / of its architecture (mean of folds A and B):")
+    sizes = [10, 20, 30]
+    print("| rule | " + " | ".join(f"{n} of the trials" for n in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    rng = np.random.default_rng(0)
+    draws = {n: [[rows[i] for i in rng.choice(len(rows), size=n, replace=False)] for rows in by_seed.values()
+                 if len(rows) > n for _ in range(2000)] for n in sizes}
+    for name, rule in RULES.items():
+        cells = []
+        for n in sizes:
+            if not draws[n]:
+                cells.append("-")
+                continue
+            picks = [rule(sorted(d, key=lambda r: r["number"])) for d in draws[n]]
+            cells.append(f"{np.mean([p['test_acc_a'] for p in picks]):.2f} / "
+                         f"{np.mean([(p['test_acc_a'] + p['test_acc_b']) / 2 for p in picks]):.2f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
     print("\nSpearman with test accuracy among trials within 2 points of their seed's best validation accuracy:")
     stats = {"final valid acc": lambda r: r["val_acc_a"][-1], "final valid loss (neg)": lambda r: -r["val_loss_a"][-1],
              "valid acc, last 3": lambda r: float(np.mean(r["val_acc_a"][-3:])),
