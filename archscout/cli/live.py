@@ -204,11 +204,11 @@ def run_live(args: argparse.Namespace) -> int:
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     deadline = start + budget - 2.0  # keep a moment for the final test evaluation
     reeval_k = args.reeval_top if args.select == "reeval" else 0
-    typical_trial = per_epoch * epochs
 
     def search_deadline() -> float:
-        """New trials must leave time to re-evaluate the current top trials (--select reeval)."""
-        return deadline - (reserve_seconds(study, reeval_k, typical_trial) if reeval_k else 0.0)
+        """New trials leave time to re-evaluate the current top trials (--select reeval): at most a quarter
+        of the budget, so the re-evaluation never crowds out the search itself."""
+        return deadline - (reserve_seconds(study, reeval_k, cap=0.25 * budget) if reeval_k else 0.0)
 
     objective = LiveObjective(space, data, config, checkpoint_dir=ckpt_dir, deadline=search_deadline(),
                               module_kwargs=module_kwargs, key=json.dumps(study_config, sort_keys=True),
@@ -230,7 +230,7 @@ def run_live(args: argparse.Namespace) -> int:
             best = f"{st.best_value:.2f}%"
         except ValueError:
             best = "-"
-        val = f"{t.value:.2f}%" if t.value is not None else t.state.name.lower()
+        val = f"{t.value:.2f}%" if t.state == TrialState.COMPLETE else t.state.name.lower()
         print(f"  trial {t.number:>3}  {val:>8}  best {best:>7}  done {done:>3}  time left "
               f"{_fmt_time(deadline - time.time())}  {t.user_attrs.get('arch', '')}", file=sys.stderr, flush=True)
 

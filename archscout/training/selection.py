@@ -46,18 +46,18 @@ def top_trials(study: optuna.Study, k: int) -> list[FrozenTrial]:
     return sorted(done, key=lambda t: (-t.value, t.number))[:k]
 
 
-def reserve_seconds(study: optuna.Study, k: int, fallback: float) -> float:
-    """Seconds to keep for re-evaluating the current top k: their own training times (+10%), `fallback`
-    (an estimate of one trial) for each of them without a recorded time or still missing."""
+def reserve_seconds(study: optuna.Study, k: int, cap: float) -> float:
+    """Seconds to keep for re-evaluating the current top k: their own training times (+10%), at most `cap`.
+
+    Nothing is kept before two trials have completed (there is nothing to choose between yet, and a guess
+    of the training time would only cut the first trials short), and a cached second score costs nothing.
+    """
+    top = top_trials(study, k)
+    if len(top) < 2:
+        return 0.0
     cached = study.user_attrs
-    total, n = 0.0, 0
-    for t in top_trials(study, k):
-        n += 1
-        if f"{ATTR}{t.number}" in cached:
-            continue
-        secs = t.user_attrs.get("cost_seconds")
-        total += 1.1 * float(secs) if secs else fallback
-    return total + max(0, k - n) * fallback
+    total = sum(1.1 * float(t.user_attrs.get("cost_seconds") or 0.0) for t in top if f"{ATTR}{t.number}" not in cached)
+    return min(total, cap)
 
 
 def reevaluate(

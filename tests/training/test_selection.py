@@ -25,11 +25,17 @@ def test_top_trials_best_first_earliest_among_ties():
 
 def test_reserve_counts_the_current_top_k_without_a_cached_second_score():
     study = _study([(90.0, 10.0), (95.0, 20.0), (80.0, 40.0)])
-    assert reserve_seconds(study, 2, fallback=5.0) == pytest.approx(1.1 * (20 + 10))
+    assert reserve_seconds(study, 2, cap=1e9) == pytest.approx(1.1 * (20 + 10))
     study.set_user_attr(f"{ATTR}1", {"valid": 94.0, "seconds": 20.0, "epochs": 2})
-    assert reserve_seconds(study, 2, fallback=5.0) == pytest.approx(1.1 * 10)
-    # more slots than complete trials: the missing ones cost the fallback estimate
-    assert reserve_seconds(_study([(90.0, None)]), 3, fallback=5.0) == pytest.approx(5.0 * 3)
+    assert reserve_seconds(study, 2, cap=1e9) == pytest.approx(1.1 * 10)
+
+
+def test_reserve_never_cuts_the_first_trials_short_and_is_capped():
+    # one complete trial: nothing to choose between yet, so nothing is kept (a guess here once pruned the
+    # warm start of a loaded machine's Quickstart and ended the search with no complete trial)
+    assert reserve_seconds(_study([(90.0, 500.0)]), 3, cap=150.0) == 0.0
+    assert reserve_seconds(_study([]), 3, cap=150.0) == 0.0
+    assert reserve_seconds(_study([(90.0, 500.0), (91.0, 500.0)]), 3, cap=150.0) == 150.0
 
 
 def test_pick_corrects_the_winners_curse():
