@@ -22,8 +22,12 @@ the one-sided (1 - delta) Student-t prediction bound of those z at the same epoc
 not assumed. A trial is stopped only when this calibrated rule *and* the pruner's own rule agree
 (calibration can widen the model's bound, never narrow it: the completed trials are the typical
 ones the rule let through, and on Baker's lstm_ptb a few of them were predicted so well that their
-z-spread alone stopped the best networks). Until ``n_calib`` completed trials have a prediction at
-that epoch, nothing is stopped.
+z-spread alone stopped the best networks) -- ``combine="both"``, the default of :class:`BakerPruner`.
+:class:`LCEPruner` defaults to ``combine="calibrated"``, the calibrated bound alone: its tempered
+fast posterior is wide enough that its own P(better) < delta became the conservative half of
+"both" (BENCHMARKS.md (c): on development seeds 10-12 "calibrated" was clean in every run and
+stopped more; "both" lost 0.81 points on a NAS-Bench-201 search). Until ``n_calib`` completed
+trials have a prediction at that epoch, nothing is stopped.
 * :class:`PredictiveSuccessiveHalvingPruner` / :class:`PredictiveHyperbandPruner`: successive halving
   / Hyperband where trials at a rung are ranked by their *predicted* final value (Baker et al.'s
   Hyperband variant) instead of their current one.
@@ -92,7 +96,7 @@ class _CurvePruner(BasePruner):
 
     def __init__(self, max_epochs: int, metric: Metric | None, min_epochs: int | None,
                  checkpoints: tuple[float, ...] | None, n_warmup_trials: int, calibrate: bool = False,
-                 delta: float = 0.05, n_calib: int = 5) -> None:
+                 delta: float = 0.05, n_calib: int = 5, combine: str = "both") -> None:
         if max_epochs < 2:
             raise ArchscoutError("max_epochs (the full training length) must be at least 2")
         self.max_epochs = int(max_epochs)
@@ -109,7 +113,10 @@ class _CurvePruner(BasePruner):
             raise ArchscoutError("delta must be in (0, 1)")
         if n_calib < 3:
             raise ArchscoutError("n_calib must be at least 3 (a spread needs a few completed trials)")
+        if combine not in ("both", "calibrated"):
+            raise ArchscoutError(f"unknown combine {combine!r}; choose both or calibrated")
         self.delta = delta
+        self.combine = combine
         self.calibrate = calibrate
         self.n_calib = int(n_calib)
         # trial number -> epoch -> (predicted final mean, std): what calibration learns from
@@ -165,10 +172,12 @@ class _CurvePruner(BasePruner):
             if q is None:
                 return False
             optimistic = info["mean"] + metric.sign * max(info["std"], 0.0) * q
-            # both must agree: the completed trials are the typical ones the rule let through, and
-            # a few of them can be predicted so well that their z-spread is tiny; calibration may
-            # widen the model's own bound, never narrow it
-            stop = bool(stop) and metric.better(best, optimistic)
+            calibrated_stop = metric.better(best, optimistic)
+            # "both" (default): both must agree: the completed trials are the typical ones the rule
+            # let through, and a few of them can be predicted so well that their z-spread is tiny;
+            # calibration may widen the model's own bound, never narrow it. "calibrated": the
+            # calibrated bound alone (it may also narrow a posterior that is too wide)
+            stop = calibrated_stop if self.combine == "calibrated" else bool(stop) and calibrated_stop
             info = {**info, "q": q, "n_calib": n, "optimistic": optimistic}
         if best is None:
             return False
@@ -209,14 +218,17 @@ class LCEPruner(_CurvePruner):
     ``max(1, max_epochs // 50)`` epochs from ``min_epochs`` on, at most ~50 fits per trial; every
     epoch stops 1.5x earlier than checking every 10% on Baker's MetaQNN curves).
     ``calibrate`` (default True): the rule on the calibrated bound described in the module doc
-    instead of the posterior's own P(better) < delta.
+    instead of the posterior's own P(better) < delta; ``combine`` (default "calibrated"): that
+    bound alone, or "both" (the bound and P(better) < delta must agree, the rule before the
+    tempered fast mode; pruner name ``lce_both``).
     """
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, delta: float = 0.05,
                  min_epochs: int | None = None, mode: str = "fast", checkpoints: tuple[float, ...] | None = None,
                  n_warmup_trials: int = 1, seed: int = 0, calibrate: bool = True, n_calib: int = 5,
-                 **lce_kwargs: Any) -> None:
-        super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib)
+                 combine: str = "calibrated", **lce_kwargs: Any) -> None:
+        super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib,
+                         combine)
         if checkpoints is None and max_epochs > 50:
             step = max_epochs // 50
             self.check_epochs = set(range(self.min_epochs, max_epochs, step))
@@ -399,14 +411,16 @@ class PredictiveHyperbandPruner(BasePruner):
         return self.brackets[trial.number % len(self.brackets)].prune(study, trial)
 
 
-PRUNERS = ("lce", "baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker", "none")
+PRUNERS = ("lce", "lce_both", "baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker", "none")
 
 
 def make_pruner(name: str, max_epochs: int, metric: Metric | None = None, seed: int = 0, **kw: Any) -> BasePruner:
-    """A pruner by name: lce, baker, median, hyperband (Optuna's own), sh_lce, hyperband_lce,
+    """A pruner by name: lce, lce_both (lce with combine="both"), baker, median, hyperband (Optuna's own), sh_lce, hyperband_lce,
     hyperband_baker (prediction-ranked), none."""
     if name == "lce":
         return LCEPruner(max_epochs, metric, seed=seed, **kw)
+    if name == "lce_both":
+        return LCEPruner(max_epochs, metric, seed=seed, **{"combine": "both", **kw})
     if name == "baker":
         return BakerPruner(max_epochs, metric, seed=seed, **kw)
     if name == "median":

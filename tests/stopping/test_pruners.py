@@ -128,16 +128,40 @@ def test_calibration_learns_a_late_jump_the_posterior_misses():
     assert n == 6 and q > 0
 
 
-def test_calibration_never_narrows_the_models_own_bound():
+def test_calibration_both_never_narrows_the_models_own_bound():
     # five identical finished curves: their z-spread is small (only the sampler's seed differs), so
     # the calibrated bound alone is tight and would stop a network within the posterior's own
     # uncertainty of the best
-    pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), n_calib=5)
+    pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), n_calib=5, combine="both")
     study = optuna.create_study(direction="maximize", pruner=pruner)
     study.optimize(replay([good()] * 5 + [good(0.83)]), n_trials=6)
     d = pruner.decisions[-1]
     assert d["trial"] == 5 and d["optimistic"] < d["best"] and d["p_better"] > pruner.delta
     assert states(study)[-1] == "COMPLETE" and not d["prune"]
+
+
+def test_calibrated_alone_stops_on_its_own_bound_and_keeps_a_winner():
+    # combine="calibrated": the calibrated bound decides alone, so the network within the
+    # posterior's own uncertainty that "both" keeps (test above) is stopped, a hopeless one too,
+    # and a network that ends above every finished one runs to the end
+    curves = [good()] * 5 + [good(0.83), bad(), good(0.95)]
+    out = {}
+    for combine in ("both", "calibrated"):
+        pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), n_calib=5, combine=combine)
+        study = optuna.create_study(direction="maximize", pruner=pruner)
+        study.optimize(replay(curves), n_trials=len(curves))
+        out[combine] = (states(study), pruner)
+    assert out["both"][0] == ["COMPLETE"] * 6 + ["PRUNED", "COMPLETE"]
+    st, pruner = out["calibrated"]
+    assert st == ["COMPLETE"] * 5 + ["PRUNED", "PRUNED", "COMPLETE"]
+    d = {x["trial"]: x for x in pruner.decisions}
+    assert d[5]["p_better"] > pruner.delta and d[5]["optimistic"] < d[5]["best"]
+    assert d[7]["optimistic"] > d[7]["best"] and not d[7]["prune"]
+
+
+def test_combine_must_be_known():
+    with pytest.raises(ArchscoutError):
+        LCEPruner(20, combine="either")
 
 
 def test_baker_prunes_once_it_has_training_curves():
@@ -173,6 +197,7 @@ def test_predicted_successive_halving_keeps_a_slow_starter_that_plain_halving_dr
 
 def test_make_pruner_names():
     assert isinstance(make_pruner("lce", 20), LCEPruner)
+    assert make_pruner("lce", 20).combine == "calibrated" and make_pruner("lce_both", 20).combine == "both"
     assert isinstance(make_pruner("baker", 20), BakerPruner)
     assert isinstance(make_pruner("median", 20), optuna.pruners.MedianPruner)
     assert isinstance(make_pruner("hyperband", 20), optuna.pruners.HyperbandPruner)

@@ -1,0 +1,89 @@
+"""Sweep of the `lce` pruner's decision rule (delta x how the calibration is combined) on replayed curves.
+
+Same searches as `archscout bench stopping` (the order of seed s is the seeded permutation of s,
+100 trials). Variants, as pruner names in the output rows:
+
+* ``lce_both@D``   the model's P(better) < D *and* the calibrated bound (``combine="both"``, the
+  default before this sweep);
+* ``lce_nocal@D``  the model's own rule alone (``calibrate=False``);
+* ``lce_cal@D``    the calibrated bound alone (``combine="calibrated"``, the default after it).
+
+All variants of one seed share one cache of fits (a fit depends only on the trial's position in the
+order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
+seed. Development seeds are 10-12; the reported seeds (0-2) are run by curves_stopping_v4.sh.
+Rows are appended to --out (resumable).
+Usage: nice -n 2 python benchmarks/curves_stopping_sweep.py SOURCE [--minimize] --seeds 10 11 12
+       --variants lce_both@0.05 lce_cal@0.05 lce_nocal@0.1 [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+import archscout.cli.bench_stopping as bs
+import archscout.stopping as st
+from archscout.stopping import pruners
+
+OUT = Path(__file__).resolve().parent / "results" / "curves_stopping_sweep.jsonl"
+
+
+def make_variant(name: str, max_epochs: int, metric, seed: int) -> pruners.LCEPruner:
+    kind, d = name.split("@")
+    kw = {"lce_both": {"combine": "both"}, "lce_nocal": {"calibrate": False}, "lce_cal": {"combine": "calibrated"}}[kind]
+    return pruners.LCEPruner(max_epochs, metric, seed=seed, delta=float(d), **kw)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("curves")
+    ap.add_argument("--minimize", action="store_true")
+    ap.add_argument("--range", nargs=2, type=float, default=None)
+    ap.add_argument("--metric", default=None)
+    ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[10, 11, 12])
+    ap.add_argument("--variants", nargs="+", required=True)
+    ap.add_argument("--lcbench-path", type=Path, default=None)
+    ap.add_argument("--lcbench-configs", type=int, default=500)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.set_defaults(seed=0)
+    args = ap.parse_args()
+    from archscout.cli.bench_curves import load
+
+    cs, metric = load(args)
+    ok = np.all(np.isfinite(cs.curves[:, (1 if cs.untrained else 0):]), axis=1)
+    done = set()
+    if args.out.exists():
+        for line in args.out.read_text().splitlines():
+            r = json.loads(line)
+            done.add((r["source"], r["pruner"], r["seed"], r["trials"]))
+    cache: dict = {}
+    fit = pruners.LCEPruner.predict
+
+    def cached(self, epochs, values, metric, trial_number=0):
+        key = (self.seed, trial_number, len(epochs), float(values[-1]))
+        if key not in cache:
+            cache[key] = fit(self, epochs, values, metric, trial_number)
+        return cache[key]
+
+    pruners.LCEPruner.predict = cached
+    st.make_pruner = lambda name, T, metric=None, seed=0, **kw: make_variant(name, T, metric, seed)
+    for seed in args.seeds:
+        cache.clear()
+        order = np.random.default_rng(seed).permutation(np.flatnonzero(ok))[: args.trials]
+        for v in args.variants:
+            if (cs.source, v, seed, args.trials) in done:
+                continue
+            r = bs.one_run(cs, metric, v, order, seed)
+            r["source"] = cs.source
+            with open(args.out, "a") as fh:
+                fh.write(json.dumps(r) + "\n")
+            print(f"{cs.source} {v} seed {seed}: {r['epochs_full'] / max(r['epochs'], 1):.2f}x "
+                  f"regret {r['regret']:.4g} ({r['seconds']:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
