@@ -4,9 +4,10 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
 100 trials). Variants, as pruner names in the output rows:
 
 * ``lce_both@D``   the model's P(better) < D *and* the calibrated bound (``combine="both"``, the
-  default before this sweep);
+  default);
 * ``lce_nocal@D``  the model's own rule alone (``calibrate=False``);
-* ``lce_cal@D``    the calibrated bound alone (``combine="calibrated"``, the default after it).
+* ``lce_cal@D``    the calibrated bound alone (``combine="calibrated"``);
+* a suffix ``:nN`` sets ``n_calib=N`` (completed trials before the calibrated bound is used; 5).
 
 All variants of one seed share one cache of fits (a fit depends only on the trial's position in the
 order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
@@ -33,8 +34,9 @@ OUT = Path(__file__).resolve().parent / "results" / "curves_stopping_sweep.jsonl
 
 def make_variant(name: str, max_epochs: int, metric, seed: int) -> pruners.LCEPruner:
     kind, d = name.split("@")
+    d, _, n = d.partition(":n")
     kw = {"lce_both": {"combine": "both"}, "lce_nocal": {"calibrate": False}, "lce_cal": {"combine": "calibrated"}}[kind]
-    return pruners.LCEPruner(max_epochs, metric, seed=seed, delta=float(d), **kw)
+    return pruners.LCEPruner(max_epochs, metric, seed=seed, delta=float(d), n_calib=int(n or 5), **kw)
 
 
 def main() -> None:

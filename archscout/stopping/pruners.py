@@ -22,12 +22,11 @@ the one-sided (1 - delta) Student-t prediction bound of those z at the same epoc
 not assumed. A trial is stopped only when this calibrated rule *and* the pruner's own rule agree
 (calibration can widen the model's bound, never narrow it: the completed trials are the typical
 ones the rule let through, and on Baker's lstm_ptb a few of them were predicted so well that their
-z-spread alone stopped the best networks) -- ``combine="both"``, the default of :class:`BakerPruner`.
-:class:`LCEPruner` defaults to ``combine="calibrated"``, the calibrated bound alone: its tempered
-fast posterior is wide enough that its own P(better) < delta became the conservative half of
-"both" (BENCHMARKS.md (c): on development seeds 10-12 "calibrated" was clean in every run and
-stopped more; "both" lost 0.81 points on a NAS-Bench-201 search). Until ``n_calib`` completed
-trials have a prediction at that epoch, nothing is stopped.
+z-spread alone stopped the best networks) -- ``combine="both"``, the default. ``combine="calibrated"``
+(pruner name ``lce_cal``) lets the calibrated bound decide alone; with the tempered fast posterior
+it stops more, but it narrows the wide posterior on LCBench's regular curves and stopped the best
+network there (BENCHMARKS.md (c), development seeds 10-12). Until ``n_calib`` completed trials
+have a prediction at that epoch, nothing is stopped.
 * :class:`PredictiveSuccessiveHalvingPruner` / :class:`PredictiveHyperbandPruner`: successive halving
   / Hyperband where trials at a rung are ranked by their *predicted* final value (Baker et al.'s
   Hyperband variant) instead of their current one.
@@ -218,15 +217,14 @@ class LCEPruner(_CurvePruner):
     ``max(1, max_epochs // 50)`` epochs from ``min_epochs`` on, at most ~50 fits per trial; every
     epoch stops 1.5x earlier than checking every 10% on Baker's MetaQNN curves).
     ``calibrate`` (default True): the rule on the calibrated bound described in the module doc
-    instead of the posterior's own P(better) < delta; ``combine`` (default "calibrated"): that
-    bound alone, or "both" (the bound and P(better) < delta must agree, the rule before the
-    tempered fast mode; pruner name ``lce_both``).
+    instead of the posterior's own P(better) < delta; ``combine`` (default "both"): that bound and
+    P(better) < delta must agree, or "calibrated": the bound alone (pruner name ``lce_cal``).
     """
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, delta: float = 0.05,
                  min_epochs: int | None = None, mode: str = "fast", checkpoints: tuple[float, ...] | None = None,
                  n_warmup_trials: int = 1, seed: int = 0, calibrate: bool = True, n_calib: int = 5,
-                 combine: str = "calibrated", **lce_kwargs: Any) -> None:
+                 combine: str = "both", **lce_kwargs: Any) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib,
                          combine)
         if checkpoints is None and max_epochs > 50:
@@ -411,16 +409,16 @@ class PredictiveHyperbandPruner(BasePruner):
         return self.brackets[trial.number % len(self.brackets)].prune(study, trial)
 
 
-PRUNERS = ("lce", "lce_both", "baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker", "none")
+PRUNERS = ("lce", "lce_cal", "baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker", "none")
 
 
 def make_pruner(name: str, max_epochs: int, metric: Metric | None = None, seed: int = 0, **kw: Any) -> BasePruner:
-    """A pruner by name: lce, lce_both (lce with combine="both"), baker, median, hyperband (Optuna's own), sh_lce, hyperband_lce,
-    hyperband_baker (prediction-ranked), none."""
+    """A pruner by name: lce, lce_cal (lce with combine="calibrated"), baker, median, hyperband
+    (Optuna's own), sh_lce, hyperband_lce, hyperband_baker (prediction-ranked), none."""
     if name == "lce":
         return LCEPruner(max_epochs, metric, seed=seed, **kw)
-    if name == "lce_both":
-        return LCEPruner(max_epochs, metric, seed=seed, **{"combine": "both", **kw})
+    if name == "lce_cal":
+        return LCEPruner(max_epochs, metric, seed=seed, **{"combine": "calibrated", **kw})
     if name == "baker":
         return BakerPruner(max_epochs, metric, seed=seed, **kw)
     if name == "median":

@@ -197,7 +197,7 @@ def test_predicted_successive_halving_keeps_a_slow_starter_that_plain_halving_dr
 
 def test_make_pruner_names():
     assert isinstance(make_pruner("lce", 20), LCEPruner)
-    assert make_pruner("lce", 20).combine == "calibrated" and make_pruner("lce_both", 20).combine == "both"
+    assert make_pruner("lce", 20).combine == "both" and make_pruner("lce_cal", 20).combine == "calibrated"
     assert isinstance(make_pruner("baker", 20), BakerPruner)
     assert isinstance(make_pruner("median", 20), optuna.pruners.MedianPruner)
     assert isinstance(make_pruner("hyperband", 20), optuna.pruners.HyperbandPruner)
