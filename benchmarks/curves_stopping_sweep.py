@@ -13,6 +13,7 @@ All variants of one seed share one cache of fits (a fit depends only on the tria
 order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
 seed. Development seeds are 10-12; the reported seeds (0-2) are run by curves_stopping_v4.sh.
 Rows are appended to --out (resumable).
+`--report [--seeds ...]` prints the markdown table of --out (median speed-up, mean regret, clean runs).
 Usage: nice -n 2 python benchmarks/curves_stopping_sweep.py SOURCE [--minimize] --seeds 10 11 12
        --variants lce_both@0.05 lce_cal@0.05 lce_nocal@0.1 [--out PATH]
 """
@@ -39,20 +40,46 @@ def make_variant(name: str, max_epochs: int, metric, seed: int) -> pruners.LCEPr
     return pruners.LCEPruner(max_epochs, metric, seed=seed, delta=float(d), n_calib=int(n or 5), **kw)
 
 
+def report(out: Path, seeds: list[int]) -> None:
+    """Markdown table: one row per source, one column per variant (speed-up, mean regret, clean runs)."""
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    rows = [r for r in rows if r["seed"] in seeds]
+    variants = sorted({r["pruner"] for r in rows}, key=lambda v: (v.split("@")[0], v))
+    print("| set | " + " | ".join(variants) + " |")
+    print("|---" * (len(variants) + 1) + "|")
+    for src in sorted({r["source"] for r in rows}):
+        cells = []
+        for v in variants:
+            rs = [r for r in rows if r["source"] == src and r["pruner"] == v]
+            if not rs:
+                cells.append("-")
+                continue
+            sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in rs])
+            clean = sum(r["regret"] <= 1e-12 for r in rs)
+            cells.append(f"{sp:.2f}x, {np.mean([r['regret'] for r in rs]):.3g}, {clean}/{len(rs)}")
+        print(f"| {src.split('/')[-1].removesuffix('.csv')} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("curves")
+    ap.add_argument("curves", nargs="?")
+    ap.add_argument("--report", action="store_true")
     ap.add_argument("--minimize", action="store_true")
     ap.add_argument("--range", nargs=2, type=float, default=None)
     ap.add_argument("--metric", default=None)
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--seeds", type=int, nargs="+", default=[10, 11, 12])
-    ap.add_argument("--variants", nargs="+", required=True)
+    ap.add_argument("--variants", nargs="+", default=[])
     ap.add_argument("--lcbench-path", type=Path, default=None)
     ap.add_argument("--lcbench-configs", type=int, default=500)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.set_defaults(seed=0)
     args = ap.parse_args()
+    if args.report:
+        report(args.out, args.seeds)
+        return
+    if args.curves is None or not args.variants:
+        ap.error("SOURCE and --variants are needed unless --report")
     from archscout.cli.bench_curves import load
 
     cs, metric = load(args)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The `lce` pruner's decision rule swept over delta, the way the calibrated bound is combined with
+# the model's own rule, and n_calib (benchmarks/curves_stopping_sweep.py; BENCHMARKS.md, end of
+# "(c) Cost of the machinery"). Development seeds 10-12 first (where the variants were compared),
+# then the reported seeds 0-2 for the variants kept. Rows in benchmarks/results/curves_stopping_sweep.jsonl
+# (resumable); tables: python benchmarks/curves_stopping_sweep.py --report --seeds 10 11 12 (or 0 1 2).
+# Usage: OMP_NUM_THREADS=1 nice -n 2 bash benchmarks/curves_stopping_sweep.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+D=../shared/data
+S="python benchmarks/curves_stopping_sweep.py"
+NB=$D/nb201/learning_curves_cifar10.csv
+sweep() {  # seeds, variants... over the 7 sources of curves_stopping_v3.sh
+  local seeds=$1; shift
+  $S $NB --seeds $seeds --variants "$@"
+  for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds $seeds --variants "$@"; done
+  $S $D/baker2018/lstm_ptb.csv --minimize --seeds $seeds --variants "$@"
+  for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $seeds --variants "$@"; done
+}
+# development, stage 1 (metaqnn_cifar10 and lstm_ptb also had lce_both@0.2, lce_nocal@0.05/0.1, lce_cal@0.2;
+# NB201 lce_both@0.2 and lce_cal@0.2)
+$S $D/baker2018/metaqnn_cifar10.csv --seeds 10 11 12 --variants lce_both@0.05 lce_both@0.1 lce_both@0.2 \
+  lce_nocal@0.05 lce_nocal@0.1 lce_cal@0.05 lce_cal@0.1 lce_cal@0.2
+$S $D/baker2018/lstm_ptb.csv --minimize --seeds 10 11 12 --variants lce_both@0.05 lce_both@0.1 lce_both@0.2 \
+  lce_nocal@0.05 lce_nocal@0.1 lce_cal@0.05 lce_cal@0.1 lce_cal@0.2
+$S $NB --seeds 10 11 12 --variants lce_both@0.05 lce_both@0.1 lce_both@0.2 lce_cal@0.05 lce_cal@0.1 lce_cal@0.2
+sweep "10 11 12" lce_both@0.05 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
+# development, stage 2: the safer side (smaller delta, more completed trials before calibrating)
+for src in "lcbench:7593 --lcbench-configs 500" "$D/baker2018/metaqnn_cifar10.csv" "$D/baker2018/lstm_ptb.csv --minimize" "$NB"; do
+  $S $src --seeds 10 11 12 --variants lce_both@0.02 lce_both@0.05:n10 lce_both@0.02:n10
+done
+# reported seeds
+sweep "0 1 2" lce_both@0.05 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
+echo done
