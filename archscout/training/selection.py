@@ -14,6 +14,7 @@ re-trains nothing it already re-evaluated, and a re-evaluation cut by a kill res
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,15 +73,24 @@ def reevaluate(
     deadline: float | None,
     seed: int,
 ) -> list[Candidate]:
-    """Re-train the top k trials on fold B (`data_b`, training seed + 1); cached in the study.
+    """Re-train the top k trials, best first, on fold B (`data_b`, training seed + 1); cached in the study.
 
-    `config_for(arch)` gives the trial's TrainConfig, `build(arch, data)` its module. A re-training that
-    would not finish before `deadline`, or diverges, leaves that candidate without a second score.
+    `config_for(arch)` gives the trial's TrainConfig, `build(arch, data)` its module. A re-training is only
+    started when its first training's time still fits before `deadline`; the first one that does not fit
+    (or is cut anyway) ends the re-evaluation, so the re-evaluated candidates are always a prefix of the
+    ranking and the budget is not overrun. A re-training that diverges scores 0.
     """
     out = []
+    stopped = False
     for t in top_trials(study, k):
         attr = f"{ATTR}{t.number}"
         cached = study.user_attrs.get(attr)
+        if cached is None and not stopped and deadline is not None:
+            need = float(t.user_attrs.get("cost_seconds") or 0.0)
+            stopped = time.time() + need > deadline
+        if cached is None and stopped:
+            out.append(Candidate(t, t.value, None))
+            continue
         if cached is None:
             arch = space.from_params(t.params)
             cfg: TrainConfig = config_for(arch).updated(seed=seed + 1)
@@ -93,10 +103,13 @@ def reevaluate(
                 res = trainer.fit(lambda: build(arch, data_b), checkpoint=ckpt, key=f"{key}|reeval|{t.number}",
                                   deadline=deadline)
             except BudgetExhausted:
+                if ckpt is not None:
+                    ckpt.unlink(missing_ok=True)
+                stopped = True
                 out.append(Candidate(t, t.value, None))
                 continue
-            except TrainingDiverged as e:
-                cached = {"valid": None, "reason": e.reason, "seconds": 0.0, "epochs": 0}
+            except TrainingDiverged as e:  # unstable under another seed: evidence against it
+                cached = {"valid": 0.0, "reason": e.reason, "seconds": 0.0, "epochs": 0}
             else:
                 cached = {"valid": res.val_acc, "valid_loss": res.curve["val_loss"][-1],
                           "seconds": res.seconds, "epochs": res.epochs_trained}
@@ -110,7 +123,18 @@ def reevaluate(
 
 
 def pick(candidates: list[Candidate]) -> Candidate:
-    """The best mean of the two scores among re-evaluated candidates; with none, the best fold-A score."""
-    scored = [c for c in candidates if c.valid_b is not None]
-    pool = scored or candidates
-    return max(pool, key=lambda c: (c.score, -c.trial.number))
+    """The best mean of the two scores among the re-evaluated candidates, which must include the best one by
+    its first score (a prefix of the ranking, as `reevaluate` leaves them); otherwise the best first score.
+
+    Why the prefix: comparing a re-evaluated runner-up with an unscored leader would hand the search's
+    choice to whichever trial happened to fit in the remaining time.
+    """
+    ranked = sorted(candidates, key=lambda c: (-c.valid, c.trial.number))
+    scored = []
+    for c in ranked:
+        if c.valid_b is None:
+            break
+        scored.append(c)
+    if not scored:
+        return ranked[0]
+    return max(scored, key=lambda c: (c.score, -c.trial.number))

@@ -43,7 +43,22 @@ def test_pick_corrects_the_winners_curse():
     t = study.trials
     lucky, solid, third = Candidate(t[0], 99.0, 97.0), Candidate(t[1], 98.5, 98.75), Candidate(t[2], 98.0, 98.0)
     assert pick([lucky, solid, third]) is solid
-    # a candidate without a second score (cut by the budget) cannot win over re-evaluated ones
-    assert pick([Candidate(t[0], 99.0, None), solid]) is solid
+    # the leader without a second score (no time left for it): no re-evaluated runner-up takes its place
+    assert pick([Candidate(t[0], 99.0, None), solid]).trial.number == 0
+    # a prefix of the ranking was re-evaluated: the choice is among that prefix
+    assert pick([lucky, solid, Candidate(t[2], 98.0, None)]) is solid
     # none re-evaluated: the best first score
     assert pick([Candidate(t[1], 98.5, None), Candidate(t[0], 99.0, None)]).trial.number == 0
+
+
+def test_reevaluate_starts_nothing_that_cannot_finish(tmp_path):
+    import time
+
+    from archscout.training.selection import reevaluate
+
+    study = _study([(99.0, 500.0), (98.0, 1.0)])
+    calls = []
+    out = reevaluate(study, space=None, data_b=None, config_for=lambda a: calls.append(a), k=2, build=None,
+                     checkpoint_dir=tmp_path, key="k", deadline=time.time() + 60.0, seed=0)
+    # the leader's first training took 500 s > 60 s left: neither it nor the runner-up is started
+    assert calls == [] and [c.valid_b for c in out] == [None, None] and pick(out).trial.number == 0
