@@ -29,6 +29,10 @@ sweep "10 11 12" lce_both@0.05 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
 for src in "lcbench:7593 --lcbench-configs 500" "$D/baker2018/metaqnn_cifar10.csv" "$D/baker2018/lstm_ptb.csv --minimize" "$NB"; do
   $S $src --seeds 10 11 12 --variants lce_both@0.02 lce_both@0.05:n10 lce_both@0.02:n10
 done
+# development, stage 3: n_calib = 10 (the only variant clean on NB201 and no worse elsewhere) on the other sources
+for src in "$D/baker2018/metaqnn_svhn.csv" "$D/baker2018/deep_resnets_cifar10.csv" "lcbench:3945 --lcbench-configs 500"; do
+  $S $src --seeds 10 11 12 --variants lce_both@0.05:n10
+done
 # reported seeds
-sweep "0 1 2" lce_both@0.05 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
+sweep "0 1 2" lce_both@0.05 lce_both@0.05:n10 lce_both@0.02 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
 echo done

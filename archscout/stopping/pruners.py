@@ -219,11 +219,15 @@ class LCEPruner(_CurvePruner):
     ``calibrate`` (default True): the rule on the calibrated bound described in the module doc
     instead of the posterior's own P(better) < delta; ``combine`` (default "both"): that bound and
     P(better) < delta must agree, or "calibrated": the bound alone (pruner name ``lce_cal``).
+    ``n_calib`` (default 10; it was 5): completed trials before anything is stopped. With 5, the
+    first bounds rest on a spread of 5 errors, and on development seeds 10-12 one NAS-Bench-201
+    search lost its best network (0.81 points) and one metaqnn_cifar10 search 0.28 points; with 10
+    both were clean, at some speed (BENCHMARKS.md, end of (c)).
     """
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, delta: float = 0.05,
                  min_epochs: int | None = None, mode: str = "fast", checkpoints: tuple[float, ...] | None = None,
-                 n_warmup_trials: int = 1, seed: int = 0, calibrate: bool = True, n_calib: int = 5,
+                 n_warmup_trials: int = 1, seed: int = 0, calibrate: bool = True, n_calib: int = 10,
                  combine: str = "both", **lce_kwargs: Any) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib,
                          combine)

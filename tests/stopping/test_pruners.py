@@ -108,6 +108,14 @@ def test_calibrated_lce_waits_for_n_calib_completed_trials():
     assert d["n_calib"] == 4 and d["optimistic"] < d["best"]
 
 
+def test_lce_by_default_waits_for_10_completed_trials():
+    pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,))
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    study.optimize(replay([good()] + [bad()] * 11), n_trials=12)
+    assert states(study) == ["COMPLETE"] * 10 + ["PRUNED"] * 2
+    assert [x["n_calib"] for x in pruner.decisions] == [10, 10]
+
+
 def test_calibration_learns_a_late_jump_the_posterior_misses():
     curves = [jumped(c) for c in (0.66, 0.60, 0.62, 0.64, 0.61)] + [jumped(0.70), bad()]
     out = {}
