@@ -27,17 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-
-def rows_of(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut by a kill
-    return out
+from archscout.cli.bench_build_table import read_runs  # JSON lines; a line cut by a kill is dropped
 
 
 def main() -> int:
@@ -64,7 +54,7 @@ def main() -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     a.out.mkdir(parents=True, exist_ok=True)
     rows_path = a.out / "trials.jsonl"
-    done = {(r["seed"], r["number"]) for r in rows_of(rows_path)}
+    done = {(r["seed"], r["number"]) for r in read_runs(rows_path)}
     space = get_space("chain")
     ckpt_dir = a.out / "selection_checkpoints"  # ignored by git; kept so a resumed run can record a finished trial
     for seed in a.seeds:
@@ -76,7 +66,7 @@ def main() -> int:
                                     direction="maximize", sampler=sampler, pruner=optuna.pruners.NopPruner(),
                                     load_if_exists=True)
         if not study.get_trials(deepcopy=False):
-            mine = sorted((r for r in rows_of(rows_path) if r["seed"] == seed), key=lambda r: r["number"])
+            mine = sorted((r for r in read_runs(rows_path) if r["seed"] == seed), key=lambda r: r["number"])
             if mine:  # a later session without the (git-ignored) study: rebuild REA's history from the rows
                 for r in mine:
                     study.add_trial(optuna.trial.create_trial(
