@@ -51,9 +51,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--cells", type=int, default=1, help="nb201 network: cells N per stage (1 keeps 10-minute CPU budgets useful)")
     g.add_argument("--robot-pool", type=int, default=200,
                    help="--strategy robot: candidate architectures whose zero-cost proxies are computed on the data")
-    g.add_argument("--select", choices=("reeval", "valid"), default="reeval",
-                   help="which trial to return: reeval (re-train the --reeval-top best on a second validation split, "
-                        "pick the best mean of both scores; the budget keeps time for it) or valid (best validation score)")
+    g.add_argument("--select", choices=("valid", "reeval"), default="valid",
+                   help="which trial to return: valid (best validation score) or reeval (re-train the --reeval-top best "
+                        "on a second validation split, pick the best mean of both scores; the budget keeps time for it)")
     g.add_argument("--reeval-top", type=int, default=3, help="--select reeval: how many of the best trials to re-train")
     g.add_argument("--no-warm-start", action="store_true",
                    help="do not train the space's default architecture as the first trial")

@@ -73,7 +73,7 @@ def test_interrupted_trial_is_resumed(signals, tmp_path, capsys):
 def test_reeval_retrains_the_best_trials_on_a_second_split(signals, tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 's.db'}"
     argv = ["search", "--data", str(signals), "--space", "chain", "--strategy", "random", "--epochs", "2",
-            "--threads", "1", "--storage", db, "--json", "--trials", "4", "--reeval-top", "2"]
+            "--threads", "1", "--storage", db, "--json", "--trials", "4", "--select", "reeval", "--reeval-top", "2"]
     code, out, _ = _run(capsys, *argv)
     assert code == 0
     r = json.loads(out)
@@ -96,9 +96,9 @@ def test_reeval_retrains_the_best_trials_on_a_second_split(signals, tmp_path, ca
 
 
 def test_select_valid_returns_the_best_validation_trial(signals, tmp_path, capsys):
+    # the default rule (measured level with or better than re-evaluation on the Quickstart's search)
     code, out, _ = _run(capsys, "search", "--data", str(signals), "--space", "chain", "--strategy", "random",
-                        "--epochs", "2", "--threads", "1", "--storage", "memory", "--json", "--trials", "3",
-                        "--select", "valid")
+                        "--epochs", "2", "--threads", "1", "--storage", "memory", "--json", "--trials", "3")
     r = json.loads(out)
     assert code == 0 and r["selection"] == {"rule": "valid", "picked": r["best_trial"], "candidates": []}
     assert r["best_value"] == max(t["value"] for t in r["trial_table"] if t["value"] is not None)
