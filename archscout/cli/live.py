@@ -131,7 +131,7 @@ def run_live(args: argparse.Namespace) -> int:
     from archscout.data import load_dataset
     from archscout.objectives import study_cost
     from archscout.spaces import get_space
-    from archscout.strategies import make_sampler, parse_strategy, strategy_options
+    from archscout.strategies import check_strategy, make_sampler
     from archscout.study import open_study
     from archscout.training import LiveObjective, TrainConfig
     from archscout.training.objective import FAIL_REASON, build_module, check_space_fits, module_kwargs_for
@@ -144,11 +144,8 @@ def run_live(args: argparse.Namespace) -> int:
         raise ArchscoutError("--trials must be at least 1")
     if args.threads < 0:
         raise ArchscoutError("--threads must be 0 (torch's default) or more")
-    strategy_name, strategy_opts = parse_strategy(args.strategy)
-    unknown = set(strategy_opts) - set(strategy_options(strategy_name))
-    if unknown:  # robot's sampler is built after the study opens: check its options now, before anything is written
-        raise ArchscoutError(f"strategy {strategy_name!r} has no option {sorted(unknown)[0]!r}; its options: "
-                             f"{', '.join(strategy_options(strategy_name))}")
+    # robot's sampler is built after the study opens: check its options now, before anything is written
+    strategy_name, _ = check_strategy(args.strategy)
     if args.reeval_top < 1:
         raise ArchscoutError("--reeval-top must be at least 1")
     if args.channels < 1 or args.cells < 1:

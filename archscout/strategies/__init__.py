@@ -63,14 +63,20 @@ def strategy_options(name: str) -> list[str]:
             and v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY)]
 
 
-def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwargs: Any) -> ArchSampler:
-    """Build a strategy by its CLI name or spec (``rea:population_size=20``); the spec's options win
-    over `kwargs` (the caller's defaults). An unknown option is one clear error naming the valid ones."""
-    name, options = parse_strategy(name)
+def check_strategy(spec: str) -> tuple[str, dict[str, Any]]:
+    """`parse_strategy`, plus one clear error for an option the strategy does not take."""
+    name, options = parse_strategy(spec)
     known = strategy_options(name)
     for key in options:
         if key not in known:
             raise ArchscoutError(f"strategy {name!r} has no option {key!r}; its options: {', '.join(known) or 'none'}")
+    return name, options
+
+
+def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwargs: Any) -> ArchSampler:
+    """Build a strategy by its CLI name or spec (``rea:population_size=20``); the spec's options win
+    over `kwargs` (the caller's defaults). An unknown option is one clear error naming the valid ones."""
+    name, options = check_strategy(name)
     try:
         return STRATEGIES[name](space, seed=seed, **{**kwargs, **options})
     except (TypeError, ValueError) as e:
@@ -80,7 +86,7 @@ def make_sampler(name: str, space: SearchSpace, seed: int | None = None, **kwarg
 
 
 __all__ = [
-    "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler", "parse_strategy", "strategy_options",
+    "ArchSampler", "History", "read_history", "STRATEGIES", "make_sampler", "parse_strategy", "check_strategy", "strategy_options",
     "BOSampler", "RegularizedEvolutionSampler", "LocalSearchSampler", "RandomSearchSampler", "ReinforceSampler",
     "BananasSampler", "GuidedLocalSampler", "NPENASSampler", "PNASSampler", "RoBoTSampler",
 ]

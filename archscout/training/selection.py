@@ -5,7 +5,9 @@ bring (MNIST-1D: 399 signals, 0.25 points per signal). The highest of many noisy
 (the winner's curse): the 2026-11-25 Quickstart run returned a chain with 99.00% validation and 97.80%
 test accuracy. Training the top K architectures again, with another seed on another stratified validation
 split, gives each of them a second score that took no part in choosing them; the pick is the best mean of
-the two. It costs K trainings, which the search keeps in reserve (see `reserve_seconds`).
+the two. It costs K trainings, which the search keeps in reserve (see `reserve_seconds`). Measured on the
+Quickstart's search (BENCHMARKS.md, "Choosing the returned trial") it was not better than the best single
+validation score, so it is opt-in (`--select reeval`).
 
 Results are cached as study user attributes (``reeval:<trial number>``), so a rerun of the same command
 re-trains nothing it already re-evaluated, and a re-evaluation cut by a kill resumes from its checkpoint.
