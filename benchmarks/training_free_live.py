@@ -21,7 +21,6 @@ almost never in a pool of a few hundred cells out of 15,625).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -29,26 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
+from archscout.benchmarks.lofi import expected_random_best, load_data, read_table  # noqa: F401 (re-exported)
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-
-
-def read_table(folder: Path) -> tuple[dict, list[dict]]:
-    meta = json.loads((folder / "meta.json").read_text())
-    with (folder / "table.csv").open() as fh:
-        rows = [r for r in csv.DictReader(fh) if r.get("cifar10")]
-    return meta, rows
-
-
-def load_data(meta: dict):
-    """The table's data, loaded as `bench build-table` loads it (its meta.json says which)."""
-    from archscout.data import load_cifar10
-
-    desc = meta["data"]  # e.g. "cifar10-16px: image (3, 16, 16), 10 classes, 5000 train / 500 valid / 2000 test"
-    res = int(desc.split("-")[1].split("px")[0])
-    n_train = int(desc.split("classes, ")[1].split(" train")[0])
-    n_val = int(desc.split("train / ")[1].split(" valid")[0])
-    return load_cifar10(resolution=res, n_train=n_train + n_val, val_fraction=n_val / (n_train + n_val), seed=0)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -188,15 +171,6 @@ def search(args: argparse.Namespace) -> None:
                                          "best": oracle[best], "best_arch": space.to_string(best),
                                          "seconds": round(time.perf_counter() - t0, 2)}) + "\n")
                     fh.flush()
-
-
-def expected_random_best(vals: np.ndarray, t: int) -> float:
-    """E[max of t cells drawn without replacement from the pool] (exact)."""
-    from math import comb
-
-    v = np.sort(vals)
-    n = len(v)
-    return float(sum(v[i] * (comb(i, t - 1) / comb(n, t)) for i in range(t - 1, n)))
 
 
 def report(args: argparse.Namespace) -> str:

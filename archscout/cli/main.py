@@ -15,7 +15,7 @@ from archscout.errors import ArchscoutError
 
 # Modules that add top-level subcommands, and modules that add `archscout bench <name>` commands.
 COMMANDS = ["archscout.cli.search"]
-BENCH_COMMANDS = ["archscout.cli.bench_strategies", "archscout.cli.bench_predictors", "archscout.cli.bench_curves", "archscout.cli.bench_stopping", "archscout.cli.bench_build_table", "archscout.cli.bench_training_free"]
+BENCH_COMMANDS = ["archscout.cli.bench_strategies", "archscout.cli.bench_predictors", "archscout.cli.bench_curves", "archscout.cli.bench_stopping", "archscout.cli.bench_build_table", "archscout.cli.bench_training_free", "archscout.cli.bench_oneshot"]
 
 
 def build_parser() -> argparse.ArgumentParser:
