@@ -12,6 +12,10 @@ the bundled 12-epoch ``<dataset>_valid`` accuracy (the low-fidelity signal), ``z
 zero-cost scores as normal scores of their rank over the pool plus each score smoothed over
 architecture space by a model fitted on the whole unlabelled pool (`predictors/pool.py`; no accuracy
 is read). The pool is restricted to architectures that have every requested feature.
+
+Predictors that pretrain on the pool (`gnn-pre`, `ens-et-gnn`) get the pool's cells and their
+zero-cost block (the ``zc`` or ``zcsmooth`` columns, never an accuracy) in ``__init__``; their
+label-free pretraining is cached in the process, so the seeds of one call pretrain once.
 """
 
 from __future__ import annotations
@@ -68,8 +72,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Path | None):
-    """(archs, y, features or None) over the table's architectures that have every requested value."""
+def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Path | None,
+              blocks: dict | None = None):
+    """(archs, y, features or None) over the table's architectures that have every requested value.
+
+    `blocks`, when given, is filled with feature name -> (first, end) column of the returned matrix.
+    """
     space = bench.space
     features = list(dict.fromkeys(features))  # a feature named twice is one feature
     bench.check_column(dataset)
@@ -131,14 +139,32 @@ def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Pa
         from archscout.estimation.predictors.pool import smooth_over_pool
 
         edges = np.cumsum([0] + [c.shape[1] for c in cols])
-        blocks = [feats[:, lo:hi] for lo, hi in zip(edges[:-1], edges[1:])]
+        parts = [feats[:, lo:hi] for lo, hi in zip(edges[:-1], edges[1:])]
         feats = np.hstack([smooth_over_pool(space, archs, b) if f == "zcsmooth" else b
-                           for f, b in zip(features, blocks)])
+                           for f, b in zip(features, parts)])
+    if blocks is not None:
+        widths = [2 * c.shape[1] if f == "zcsmooth" else c.shape[1] for f, c in zip(features, cols)]
+        edges = np.cumsum([0] + widths)
+        blocks.update({f: (int(lo), int(hi)) for f, lo, hi in zip(features, edges[:-1], edges[1:])})
     return archs, y, feats
 
 
+def pool_kwargs(name: str, archs, feats, blocks: dict) -> dict:
+    """For a predictor that pretrains on the unlabelled pool (`uses_pool`): the pool and its zero-cost
+    block (never the accuracy, never the 12-epoch column); {} for every other predictor."""
+    from archscout.estimation.predictors import predictor_class
+
+    if not getattr(predictor_class(name), "uses_pool", False):
+        return {}
+    zc = [f for f in ("zcsmooth", "zc") if f in blocks]
+    if not zc:
+        raise ArchscoutError(f"predictor {name!r} pretrains on the pool's zero-cost scores: pass --features zc or zcsmooth")
+    lo, hi = blocks[zc[0]]
+    return {"pool_archs": archs, "pool_features": feats[:, lo:hi]}
+
+
 def one_run(name: str, space, archs, y, feats, n: int, test_size: int, seed: int, encoding, top: float,
-            shuffle: bool) -> dict:
+            shuffle: bool, predictor_kwargs: dict | None = None) -> dict:
     from archscout.estimation.predictors import all_metrics, make_predictor
 
     rng = np.random.default_rng(seed)
@@ -148,6 +174,7 @@ def one_run(name: str, space, archs, y, feats, n: int, test_size: int, seed: int
     if shuffle:
         y_tr = rng.permutation(y_tr)
     kwargs = {"encoding": encoding} if encoding else {}
+    kwargs.update(predictor_kwargs or {})
     model = make_predictor(name, space, seed=seed, **kwargs)
     t0 = time.perf_counter()
     model.fit([archs[i] for i in tr], y_tr, None if feats is None else feats[tr])
@@ -164,6 +191,10 @@ def run(args: argparse.Namespace) -> int:
     from archscout.estimation.predictors import PREDICTORS
 
     names = list(PREDICTORS) if args.predictor == ["all"] else args.predictor
+    if args.predictor == ["all"] and not {"zc", "zcsmooth"} & set(args.features):  # no pool proxies: skip those
+        from archscout.estimation.predictors import predictor_class
+
+        names = [nm for nm in names if not getattr(predictor_class(nm), "uses_pool", False)]
     for nm in names:
         if nm not in PREDICTORS:
             raise ArchscoutError(f"unknown predictor {nm!r}; choose from {', '.join(PREDICTORS)} or all")
@@ -174,13 +205,15 @@ def run(args: argparse.Namespace) -> int:
     if args.top <= 0:
         raise ArchscoutError("--top must be positive")
     bench = get_benchmark(args.benchmark, args.table)
-    archs, y, feats = load_pool(bench, args.dataset, args.features, args.cells, args.zc_table)
+    blocks: dict = {}
+    archs, y, feats = load_pool(bench, args.dataset, args.features, args.cells, args.zc_table, blocks)
+    pools = {nm: pool_kwargs(nm, archs, feats, blocks) for nm in names}  # checked before any run
     too_big = [n for n in args.train_size if n + args.test_size > len(archs)]
     if too_big:
         raise ArchscoutError(
             f"train size {too_big[0]} + test size {args.test_size} exceeds the {len(archs)} architectures available"
         )
-    if any(nm in ("mlp", "gnn") for nm in names):
+    if any(nm in ("mlp", "gnn", "gnn-pre", "ens-et-gnn") for nm in names):
         import torch
 
         torch.set_num_threads(max(1, args.threads))
@@ -199,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
                     if key(r) in done:
                         continue
                     r.update(one_run(nm, bench.space, archs, y, feats, n, args.test_size, seed, args.encoding,
-                                     args.top, args.shuffle_labels))
+                                     args.top, args.shuffle_labels, pools[nm]))
                     done[key(r)] = r
                     if fh:
                         fh.write(json.dumps(r) + "\n")

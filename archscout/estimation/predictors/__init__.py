@@ -17,7 +17,8 @@ from archscout.estimation.predictors.metrics import (
 )
 from archscout.spaces.base import SearchSpace
 
-# name -> (module, class); every model here takes (space, encoding=..., seed=...)
+# name -> (module, class); every model here takes (space, encoding=..., seed=...); those whose class has
+# `uses_pool = True` also need pool_archs= / pool_features= (the unlabelled pool and its zero-cost scores)
 PREDICTORS: dict[str, tuple[str, str]] = {
     "gp": ("archscout.estimation.predictors.gaussian", "GPPredictor"),
     "rf": ("archscout.estimation.predictors.trees", "RandomForestPredictor"),
@@ -25,8 +26,10 @@ PREDICTORS: dict[str, tuple[str, str]] = {
     "xgb": ("archscout.estimation.predictors.trees", "XGBoostPredictor"),
     "mlp": ("archscout.estimation.predictors.mlp", "MLPEnsemblePredictor"),
     "gnn": ("archscout.estimation.predictors.gnn", "GNNPredictor"),
+    "gnn-pre": ("archscout.estimation.predictors.gnn_pre", "PretrainedGNNPredictor"),
     "ens": ("archscout.estimation.predictors.ensemble", "EnsemblePredictor"),
     "ens-et": ("archscout.estimation.predictors.ensemble", "ExtraTreesEnsemblePredictor"),
+    "ens-et-gnn": ("archscout.estimation.predictors.ensemble", "GNNCommitteePredictor"),
 }
 
 

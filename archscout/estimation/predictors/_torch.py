@@ -67,12 +67,18 @@ def elinear(members: int, d_in: int, d_out: int, gen):
 
 
 def train(model, inputs: tuple, y: np.ndarray, seed: int, epochs: int, lr: float, batch_size: int,
-          weight_decay: float) -> None:
-    """Adam + cosine schedule on MSE over standardised targets; model(*inputs) -> (M, batch)."""
+          weight_decay: float, param_groups: list[dict] | None = None) -> None:
+    """Adam + cosine schedule on MSE over standardised targets; model(*inputs) -> (M, batch).
+
+    Multi-task: targets (n, K) against outputs (M, batch, K), the loss summed over members and tasks.
+    `param_groups` (torch's optimiser groups, e.g. a smaller ``lr`` for a pretrained body) replaces
+    ``model.parameters()`` when given.
+    """
     import torch
 
     g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    opt = torch.optim.Adam(model.parameters() if param_groups is None else param_groups, lr=lr,
+                           weight_decay=weight_decay)
     yt = torch.as_tensor(y, dtype=torch.float32)
     n = len(y)
     steps = max(1, math.ceil(n / batch_size))
@@ -83,7 +89,8 @@ def train(model, inputs: tuple, y: np.ndarray, seed: int, epochs: int, lr: float
         for s in range(steps):
             idx = perm[s * batch_size:(s + 1) * batch_size]
             opt.zero_grad()
-            loss = ((model(*(t[idx] for t in inputs)) - yt[idx]) ** 2).mean(1).sum()
+            err = (model(*(t[idx] for t in inputs)) - yt[idx]) ** 2
+            loss = err.mean(1).sum()
             loss.backward()
             opt.step()
             sched.step()

@@ -16,6 +16,8 @@ Standard deviation: the spread between the members' predictions.
 
 `ens-et` is the same committee with extra trees in place of the random forest (chosen for the
 zero-cost features on development seeds, BENCHMARKS.md "Zero-cost features: development seeds").
+`ens-et-gnn` adds a fourth member, the pool-pretrained GNN (`gnn_pre.py`), so it needs the pool
+(``pool_archs`` / ``pool_features``) like that model.
 """
 
 from __future__ import annotations
@@ -87,3 +89,37 @@ class ExtraTreesEnsemblePredictor(EnsemblePredictor):
 
     name = "ens-et"
     forest = ExtraTreesPredictor
+
+
+class GNNCommitteePredictor(ExtraTreesEnsemblePredictor):
+    """`ens-et` plus the pool-pretrained GNN (`gnn-pre`) as a fourth member, all four averaged."""
+
+    name = "ens-et-gnn"
+    uses_pool = True
+
+    def __init__(
+        self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0,
+        pool_archs: Sequence[Arch] | None = None, pool_features: np.ndarray | None = None,
+        gnn_kwargs: dict | None = None,
+    ) -> None:
+        super().__init__(space, encoding, seed)
+        self.pool_archs, self.pool_features = pool_archs, pool_features
+        self.gnn_kwargs = dict(gnn_kwargs or {})
+
+    def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
+        from archscout.estimation.predictors.gnn_pre import PretrainedGNNPredictor
+
+        super()._fit(archs, x, y)
+        self.gnn_ = PretrainedGNNPredictor(self.space, seed=self.seed, pool_archs=self.pool_archs,
+                                           pool_features=self.pool_features, **self.gnn_kwargs)
+        self.gnn_.fit(archs, y, x[:, self.n_enc_:] if self.n_features_ else None)
+
+    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        z, _ = self.gp_._predict(archs, self._gp_x(x))
+        members = np.stack([
+            self.xgb_._predict(archs, x)[0],
+            self.rf_._predict(archs, x)[0],
+            np.interp(z, self.z_sorted_, self.y_sorted_),
+            self.gnn_.predict(archs, x[:, self.n_enc_:] if self.n_features_ else None)[0],
+        ])
+        return members.mean(0), members.std(0)

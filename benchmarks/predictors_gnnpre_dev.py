@@ -1,0 +1,105 @@
+"""Development seeds for the pool-pretrained GNN (`gnn-pre`, `ens-et-gnn`; BENCHMARKS.md "Performance predictors").
+
+Same protocol as `archscout bench predictors --features zc|zcsmooth --train-size 100` (load_pool,
+pool_kwargs and one_run of that command) on seeds 100.. only, so choosing a variant here never looks
+at the reported seeds 0-9. Each finished (variant, seed) is appended to --out (resumable); the
+markdown table is rewritten after every variant. Pretraining is label-free and cached in the
+process, so variants that share the pretraining settings pretrain once.
+
+    OMP_NUM_THREADS=1 nice -n 15 python benchmarks/predictors_gnnpre_dev.py --round 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROUNDS = {  # label -> (predictor, extra features, predictor kwargs)
+    1: {
+        "gnn, zcsmooth (no pretraining)": ("gnn", "zcsmooth", {}),
+        "gnn-pre, zc": ("gnn-pre", "zc", {}),
+        "gnn-pre, zcsmooth": ("gnn-pre", "zcsmooth", {}),
+        "gnn-pre, zcsmooth, no head features": ("gnn-pre", "zcsmooth", {"head_features": False}),
+        "gnn-pre, zcsmooth, body frozen": ("gnn-pre", "zcsmooth", {"body_lr": 0.0}),
+        "gnn-pre, zcsmooth, body_lr 3e-3": ("gnn-pre", "zcsmooth", {"body_lr": 3e-3}),
+        "ens-et, zcsmooth": ("ens-et", "zcsmooth", {}),
+        "ens-et-gnn, zcsmooth": ("ens-et-gnn", "zcsmooth", {}),
+    },
+    2: {
+        "gnn-pre, zcsmooth, rank targets": ("gnn-pre", "zcsmooth", {"rank_targets": True}),
+        "gnn-pre, zcsmooth, pretrain 60 epochs": ("gnn-pre", "zcsmooth", {"pretrain_epochs": 60}),
+        "gnn-pre, zcsmooth, 300 epochs": ("gnn-pre", "zcsmooth", {"epochs": 300}),
+        "gnn-pre, zcsmooth, 5 members": ("gnn-pre", "zcsmooth", {"n_models": 5}),
+        "gnn-pre, zcsmooth, hidden 64": ("gnn-pre", "zcsmooth", {"hidden": 64}),
+        "ens-et-gnn, zcsmooth, rank targets": ("ens-et-gnn", "zcsmooth", {"gnn_kwargs": {"rank_targets": True}}),
+    },
+}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--round", type=int, default=1, choices=sorted(ROUNDS))
+    p.add_argument("--seeds", type=int, nargs="+", default=list(range(100, 110)))
+    p.add_argument("--train-size", type=int, default=100)
+    p.add_argument("--only", nargs="*", default=None, help="labels of the round to run (default all)")
+    p.add_argument("--out", type=Path, default=Path("benchmarks/results/predictors_gnnpre_dev.jsonl"))
+    p.add_argument("--markdown", type=Path, default=None)
+    args = p.parse_args()
+    if min(args.seeds) < 100:
+        raise SystemExit("development seeds are 100 and above (0-9 are the reported seeds)")
+    md = args.markdown or Path(f"benchmarks/results/predictors_gnnpre_dev_round{args.round}.md")
+
+    import torch
+
+    torch.set_num_threads(1)
+    from archscout.benchmarks import get_benchmark
+    from archscout.cli.bench_predictors import load_pool, one_run, pool_kwargs
+
+    bench = get_benchmark("nb201")
+    pools = {}
+    done: dict = {}
+    if args.out.exists():
+        for line in args.out.read_text().splitlines():
+            if line.strip():
+                r = json.loads(line)
+                done[(r["label"], r["train_size"], r["seed"])] = r
+    variants = {k: v for k, v in ROUNDS[args.round].items() if args.only is None or k in args.only}
+    lines = [f"nb201 cifar10, {args.train_size} training cells, test 1000, development seeds "
+             f"{', '.join(map(str, args.seeds))} (`predictors_gnnpre_dev.py --round {args.round}`)", "",
+             "| variant | predictor | features | options | Kendall τ (mean ± std) | fit s (mean) | per seed |",
+             "|---|---|---|---|---|---|---|"]
+    for label, (name, feat, kw) in variants.items():
+        if feat not in pools:
+            blocks: dict = {}
+            archs, y, feats = load_pool(bench, "cifar10", [feat], "canonical", None, blocks)
+            pools[feat] = (archs, y, feats, blocks)
+        archs, y, feats, blocks = pools[feat]
+        kwargs = {**pool_kwargs(name, archs, feats, blocks), **kw}
+        rs = []
+        for s in args.seeds:
+            k = (label, args.train_size, s)
+            if k not in done:
+                t0 = time.perf_counter()
+                r = one_run(name, bench.space, archs, y, feats, args.train_size, 1000, s, None, 0.1, False, kwargs)
+                r.update(label=label, predictor=name, features=feat, options=kw, train_size=args.train_size, seed=s,
+                         wall_seconds=time.perf_counter() - t0)
+                done[k] = r
+                with args.out.open("a") as fh:
+                    fh.write(json.dumps(r) + "\n")
+                print(f"{label} seed {s}: tau {r['kendall_tau']:.3f} fit {r['fit_seconds']:.1f}s", flush=True)
+            rs.append(done[k])
+        taus = np.array([r["kendall_tau"] for r in rs])
+        fit = np.mean([r["fit_seconds"] for r in rs])
+        opts = ", ".join(f"{a}={b}" for a, b in kw.items()) or "defaults"
+        lines.append(f"| {label} | {name} | {feat} | {opts} | {taus.mean():.3f} ± {taus.std():.3f} | {fit:.1f} | "
+                     f"{' '.join(f'{t:.3f}' for t in taus)} |")
+        print(lines[-1], flush=True)
+        md.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
