@@ -1,0 +1,98 @@
+"""The markdown tables of BENCHMARKS.md's one-shot section, from the JSON files of `benchmarks/oneshot.sh`.
+
+Each run ranked the cells the low-fidelity table had when it ran (the table was still growing), so the
+second table recomputes every run's correlations on the cells that *all* runs ranked, with the table's
+current values: the rows are then comparable across modes and seeds.
+
+    python benchmarks/oneshot_report.py [--results benchmarks/results/oneshot] [--table benchmarks/results/nb201_lofi]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+MODES = ("spos", "dropout", "darts")
+
+
+def load_runs(folder: Path) -> list[dict]:
+    runs = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    return sorted(runs, key=lambda r: (MODES.index(r["mode"]) if r["mode"] in MODES else 9, r["epochs"], r["seed"]))
+
+
+def report(results: Path, table: Path) -> str:
+    from archscout.benchmarks import nb201
+    from archscout.benchmarks.lofi import expected_random_best, read_table
+    from archscout.estimation.predictors.metrics import kendall_tau, spearman
+    from archscout.spaces.nb201 import NB201Space
+
+    runs = load_runs(results)
+    if not runs:
+        return f"no results in {results}"
+    lines = ["| mode | epochs | seed | cells | supernet s | rank s | Spearman vs table test | Kendall vs table test | "
+             "Spearman vs NB201 200-ep | Kendall vs NB201 200-ep | best of top-10 (table test) | 10 random (expected) | "
+             "best of top-10 (NB201) | 10 random (NB201, expected) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        lines.append(f"| {r['mode']} | {r['epochs']} | {r['seed']} | {r['cells']} | {r['supernet_seconds']:.0f} | "
+                     f"{r['rank_seconds']:.0f} | {r['spearman_vs_table_test']:.3f} | {r['kendall_vs_table_test']:.3f} | "
+                     f"{r['spearman_vs_nb201_200ep']:.3f} | {r['kendall_vs_nb201_200ep']:.3f} | "
+                     f"{r['top10_best_table_test']:.2f} | {r['random10_expected_best_table_test']:.2f} | "
+                     f"{r['top10_best_nb201_200ep']:.2f} | {r['random10_expected_best_nb201_200ep']:.2f} |")
+    darts = [r for r in runs if r.get("derived")]
+    if darts:
+        lines += ["", "| DARTS run | derived cell (argmax alpha) | NB201 200-epoch test acc | in the table (its test acc) | "
+                      "argmax cell after each epoch changed |", "|---|---|---|---|---|"]
+        for r in darts:
+            changes = sum(a != b for a, b in zip(r["derived_history"], r["derived_history"][1:]))
+            t = "no" if r["derived_table_test"] is None else f"yes ({r['derived_table_test']:.2f})"
+            lines.append(f"| seed {r['seed']}, {r['epochs']} epochs | `{r['derived']}` | {r['derived_nb201_200ep']:.2f} | {t} | "
+                         f"{changes} times |")
+
+    # the same cells for every run, with the table's current values
+    _, rows = read_table(table)
+    truth = {r["arch"]: float(r["cifar10"]) for r in rows}
+    common = set(truth)
+    for r in runs:
+        common &= {s["arch"] for s in r["scores"]}
+    common_l = sorted(common)
+    space, ref = NB201Space(), nb201()
+    t = np.array([truth[a] for a in common_l])
+    hi = np.array([ref.lookup(space.from_string(a), "cifar10") for a in common_l])
+    lines += ["", f"On the {len(common_l)} cells every run ranked (table values as of now; table test vs NB201 200-epoch "
+                  f"Spearman on them: {spearman(hi, t):.3f}):", "",
+              "| mode | epochs | seed | Spearman vs table test | Kendall vs table test | Spearman vs NB201 200-ep | "
+              "Kendall vs NB201 200-ep | best of top-10 (table test) |", "|---|---|---|---|---|---|---|---|"]
+    by_mode: dict[tuple, list[tuple[float, float]]] = {}
+    for r in runs:
+        sc = {s["arch"]: (s["oneshot_val_acc"], s["oneshot_val_loss"]) for s in r["scores"]}
+        acc = np.array([sc[a][0] for a in common_l])
+        loss = np.array([sc[a][1] for a in common_l])
+        order = np.lexsort((loss, -acc))
+        row = (spearman(t, acc), kendall_tau(t, acc), spearman(hi, acc), kendall_tau(hi, acc))
+        by_mode.setdefault((r["mode"], r["epochs"]), []).append((row[0], row[2]))
+        lines.append(f"| {r['mode']} | {r['epochs']} | {r['seed']} | {row[0]:.3f} | {row[1]:.3f} | {row[2]:.3f} | "
+                     f"{row[3]:.3f} | {t[order[:10]].max():.2f} |")
+    lines.append(f"| (10 random cells, expected) | | | | | | | {expected_random_best(t, 10):.2f} |")
+    lines += ["", "| mode | epochs | seeds | Spearman vs table test (mean ± std) | Spearman vs NB201 200-ep (mean ± std) |",
+              "|---|---|---|---|---|"]
+    for (m, e), v in by_mode.items():
+        a = np.array(v)
+        lines.append(f"| {m} | {e} | {len(a)} | {a[:, 0].mean():.3f} ± {a[:, 0].std():.3f} | {a[:, 1].mean():.3f} ± {a[:, 1].std():.3f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "oneshot")
+    ap.add_argument("--table", type=Path, default=ROOT / "benchmarks" / "results" / "nb201_lofi")
+    args = ap.parse_args()
+    print(report(args.results, args.table))
+
+
+if __name__ == "__main__":
+    main()
