@@ -57,6 +57,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--reeval-top", type=int, default=3, help="--select reeval: how many of the best trials to re-train")
     g.add_argument("--no-warm-start", action="store_true",
                    help="do not train the space's default architecture as the first trial")
+    g.add_argument("--export", type=Path, default=None, metavar="FILE",
+                   help="save the returned network (weights, architecture, input standardisation) to FILE; load it "
+                        "with archscout.training.export.load_model")
     g.add_argument("--checkpoints", type=Path, default=None,
                    help="folder for per-epoch checkpoints (default: next to the SQLite file)")
 
@@ -150,6 +153,10 @@ def run_live(args: argparse.Namespace) -> int:
         raise ArchscoutError("--reeval-top must be at least 1")
     if args.channels < 1 or args.cells < 1:
         raise ArchscoutError("--channels and --cells must be at least 1")
+    export = getattr(args, "export", None)
+    if export is not None and (export.is_dir() or not export.parent.exists()):
+        raise ArchscoutError(f"--export {export}: " + ("is a folder; give a file name such as best.pt" if export.is_dir()
+                                                      else f"folder {export.parent} does not exist"))
     space = get_space(space_name)
     epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(space_name, 10)
     config = TrainConfig(epochs=epochs, seed=args.seed, device=args.device, **DEFAULT_TRAIN.get(space_name, {}))
@@ -255,15 +262,25 @@ def run_live(args: argparse.Namespace) -> int:
         best = study.best_trial
     best_arch = space.from_params(best.params)
     test_acc = None
+    exported = None
     ckpt = objective.checkpoint_path(best_arch)
-    if ckpt is not None and ckpt.exists() and data.x_test is not None:
+    state = torch.load(ckpt, map_location="cpu", weights_only=False) if ckpt is not None and ckpt.exists() else None
+    if state is not None and data.x_test is not None:
         from archscout.training import Trainer
 
-        state = torch.load(ckpt, map_location="cpu", weights_only=False)
         trainer = Trainer(data, objective.config_for(best_arch))
         module = build_module(space, best_arch, data, **module_kwargs).to(trainer.device)
         module.load_state_dict(state["model"])
         test_acc = trainer.evaluate(module, "test")[1]
+    if export is not None:
+        if state is None:
+            raise ArchscoutError(f"nothing exported: the weights of trial {best.number} are gone (checkpoint {ckpt} "
+                                 "missing); the study itself is intact")
+        from archscout.training.export import export_model
+
+        exported = str(export_model(export, space, best_arch, data, state["model"], module_kwargs,
+                                    {"trial": best.number, "valid_accuracy": best.value, "test_accuracy": test_acc,
+                                     "study": name, "epochs": epochs, "seed": args.seed}))
     # Keep only the best trial's weights: everything else is either finished or gone.
     for f in ckpt_dir.glob("*.pt"):
         if f != ckpt:
@@ -290,6 +307,7 @@ def run_live(args: argparse.Namespace) -> int:
         "best_value": best.value,
         "best_value_reeval": second[best.number].valid_b if best.number in second else None,
         "test_accuracy": test_acc,
+        "exported": exported,
         "best_trial": best.number,
         "best_params": best.user_attrs.get("params"),
         "trials": len(rows),
@@ -326,6 +344,8 @@ def run_live(args: argparse.Namespace) -> int:
            f"{len(candidates)} best trials" if result["best_value_reeval"] is not None else "")
     print(f"valid accuracy     {best.value:.2f}%  (trial {best.number} of {len(rows)}{how})")
     print(f"test accuracy      {test_acc:.2f}%" if test_acc is not None else "test accuracy      - (no test split or checkpoint)")
+    if exported:
+        print(f"exported           {exported} (archscout.training.export.load_model)")
     extra_cost = (f" + {cost['reeval_epochs']} epochs ({cost['reeval_seconds']:.0f} s) of re-evaluation"
                   if cost["reeval_epochs"] else "")
     print(f"cost               {cost['epochs']:.0f} epochs, {cost['seconds'] or 0:.0f} s of training{extra_cost}; "

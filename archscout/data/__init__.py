@@ -150,7 +150,7 @@ def _to_channels_first(x: np.ndarray, kind: str | None, what: str) -> tuple[np.n
     raise ArchscoutError(f"{what} has shape {x.shape}; expected 2-D rows, 3-D signals or 4-D images")
 
 
-def _standardise(x_tr: np.ndarray, others: list[np.ndarray | None], kind: str) -> list[np.ndarray | None]:
+def _standardise(x_tr: np.ndarray, others: list[np.ndarray | None], kind: str) -> list[Any]:
     """Per-channel (images, signals) or per-feature (tabular) standardisation from training stats."""
     axes = (0,) if kind == "tabular" else tuple(i for i in range(x_tr.ndim) if i != 1)
     mean = x_tr.mean(axis=axes, keepdims=True, dtype=np.float64)
@@ -159,6 +159,8 @@ def _standardise(x_tr: np.ndarray, others: list[np.ndarray | None], kind: str) -
     out = [((x_tr - mean) / std).astype(np.float32)]
     for x in others:
         out.append(None if x is None else ((x - mean) / std).astype(np.float32))
+    # An exported network standardises its own inputs with these (training-split) statistics.
+    out.append({"mean": mean[0].astype(np.float32), "std": std[0].astype(np.float32)})
     return out
 
 
@@ -209,13 +211,15 @@ def make_dataset(
     if mask.sum() < 2 or len(val) < 1:
         raise ArchscoutError(f"{name}: too few examples ({len(y_train)}) for a training and a validation split")
     x_tr, x_va = x_train[mask], x_train[val]
+    stats: dict[str, Any] = {}
     if standardise:
-        x_tr, x_va, x_te = _standardise(x_tr.astype(np.float64), [x_va, x_test], kind)
+        x_tr, x_va, x_te, stats = _standardise(x_tr.astype(np.float64), [x_va, x_test], kind)
     else:
         x_te = None if x_test is None else x_test.astype(np.float32)
         x_tr, x_va = x_tr.astype(np.float32), x_va.astype(np.float32)
     return Dataset(name=name, kind=kind, x_train=x_tr, y_train=y_train[mask], x_val=x_va, y_val=y_train[val],
-                   x_test=x_te, y_test=y_test, num_classes=k, meta=dict(meta or {}, val_fraction=val_fraction, seed=seed))
+                   x_test=x_te, y_test=y_test, num_classes=k,
+                   meta=dict(meta or {}, val_fraction=val_fraction, seed=seed, **stats))
 
 
 # --- sources -------------------------------------------------------------------------------------

@@ -105,6 +105,45 @@ def test_select_valid_returns_the_best_validation_trial(signals, tmp_path, capsy
     assert r["cost"]["reeval_epochs"] == 0
 
 
+def test_export_gives_the_returned_network_with_its_standardisation(signals, tmp_path, capsys):
+    """The exported file rebuilds the returned network; on raw test inputs it scores the reported test accuracy."""
+    import torch
+
+    from archscout.training.export import load_model
+
+    out_file = tmp_path / "best.pt"
+    code, out, err = _run(capsys, "search", "--data", str(signals), "--space", "chain", "--strategy", "random",
+                          "--epochs", "2", "--trials", "2", "--threads", "1", "--storage", "memory", "--json",
+                          "--export", str(out_file))
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["exported"] == str(out_file) and out_file.exists()
+    model = load_model(out_file)
+    assert model.archscout["arch"] == r["best_arch"] and model.archscout["info"]["trial"] == r["best_trial"]
+    with np.load(signals) as z:
+        x, y = z["x_test"], z["y_test"]
+    with torch.no_grad():
+        pred = model(torch.as_tensor(x[:, None, :], dtype=torch.float32)).argmax(1).numpy()
+    assert 100.0 * float((pred == y).mean()) == pytest.approx(r["test_accuracy"], abs=1e-6)
+    assert not np.allclose(model.mean.numpy(), 0.0)  # the training split's statistics travel with the weights
+
+
+def test_export_to_a_missing_folder_exits_2_before_training(signals, tmp_path, capsys):
+    code, _, err = _run(capsys, "search", "--data", str(signals), "--space", "chain", "--storage", "memory",
+                        "--export", str(tmp_path / "no" / "best.pt"))
+    assert code == 2 and "does not exist" in err and err.count("\n") == 1
+
+
+def test_load_model_rejects_a_foreign_file(tmp_path):
+    from archscout.errors import ArchscoutError
+    from archscout.training.export import load_model
+
+    p = tmp_path / "x.pt"
+    p.write_bytes(b"not a model")
+    with pytest.raises(ArchscoutError, match="not an archscout model file"):
+        load_model(p)
+
+
 def _npz(tmp_path, name="bad", **arrays):
     p = tmp_path / f"{name}.npz"
     np.savez(p, **arrays)
