@@ -1,8 +1,8 @@
 #!/bin/sh
 # One-shot weight sharing on archscout's low-fidelity NB201 table: one supernet per mode and seed,
 # each ranking every cell the table has at that moment. One JSON file per run (skipped when present).
-# Epochs give each mode roughly the same wall clock (~7-9 minutes of supernet training on about half a
-# core of the shared 2-core VM): SPOS 50 epochs, path dropout 25, first-order DARTS 10 (one DARTS epoch
+# Epochs give each mode about the same CPU time (~2.5 minutes of supernet training; 8-12 minutes of wall
+# clock on the shared 2-core VM under load): SPOS 40 epochs, path dropout 15, first-order DARTS 6 (one DARTS epoch
 # costs ~7 SPOS epochs: all ops run, plus the alpha step). SPECS overrides, e.g. SPECS="spos:100".
 # Waits for a running `bench oneshot` first (never two at a time on this machine).
 # Usage: sh benchmarks/oneshot.sh [SEEDS...]   (default: 0)
@@ -11,7 +11,7 @@ OUT=benchmarks/results/oneshot
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 SEEDS="${*:-0}"
-SPECS="${SPECS:-spos:50 dropout:25 darts:10}"
+SPECS="${SPECS:-spos:40 dropout:15 darts:6}"
 while pgrep -f "archscout bench oneshot" >/dev/null; do sleep 10; done
 for seed in $SEEDS; do
   for spec in $SPECS; do
