@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bn-batches", type=int, default=4, help="training batches (of 128) that recompute BN statistics per cell")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--out", type=Path, default=None, help="also write the result (with every cell's score) to this JSON file")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (without the per-cell scores and the curve: see --out)")
     p.set_defaults(func=run)
 
 
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         tmp = args.out.with_name(args.out.name + ".tmp")
         tmp.write_text(json.dumps(out, indent=1) + "\n")
         tmp.replace(args.out)
-    print(json.dumps({k: v for k, v in out.items() if k != "scores"}) if args.json else text(out))
+    print(json.dumps({k: v for k, v in out.items() if k not in ("scores", "curve")}) if args.json else text(out))
     return 0
 
 
