@@ -77,6 +77,12 @@ def report(results: Path, table: Path) -> str:
         by_mode.setdefault((r["mode"], r["epochs"]), []).append((row[0], row[2]))
         lines.append(f"| {r['mode']} | {r['epochs']} | {r['seed']} | {row[0]:.3f} | {row[1]:.3f} | {row[2]:.3f} | "
                      f"{row[3]:.3f} | {t[order[:10]].max():.2f} |")
+    extra = {r["arch"]: r for r in rows}
+    for col in ("params", "flops"):  # training-free baselines the table already has
+        v = np.array([float(extra[a][col]) for a in common_l])
+        order = np.argsort(-v, kind="stable")
+        lines.append(f"| ({col}, no training) | | | {spearman(t, v):.3f} | {kendall_tau(t, v):.3f} | {spearman(hi, v):.3f} | "
+                     f"{kendall_tau(hi, v):.3f} | {t[order[:10]].max():.2f} |")
     lines.append(f"| (10 random cells, expected) | | | | | | | {expected_random_best(t, 10):.2f} |")
     lines += ["", "| mode | epochs | seeds | Spearman vs table test (mean ± std) | Spearman vs NB201 200-ep (mean ± std) |",
               "|---|---|---|---|---|"]
