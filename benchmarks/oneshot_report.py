@@ -84,6 +84,11 @@ def report(results: Path, table: Path) -> str:
         lines.append(f"| ({col}, no training) | | | {spearman(t, v):.3f} | {kendall_tau(t, v):.3f} | {spearman(hi, v):.3f} | "
                      f"{kendall_tau(hi, v):.3f} | {t[order[:10]].max():.2f} |")
     lines.append(f"| (10 random cells, expected) | | | | | | | {expected_random_best(t, 10):.2f} |")
+    two = [r for r in rows if r.get("cifar10_seed1")]
+    if len(two) > 2:  # the table's own noise: how well a second training of the same cells ranks them
+        a, b = np.array([float(r["cifar10"]) for r in two]), np.array([float(r["cifar10_seed1"]) for r in two])
+        lines += ["", f"Noise ceiling: on the {len(two)} cells the table trained twice, seed 1's test accuracy ranks seed 0's "
+                      f"with Spearman {spearman(a, b):.3f} (Kendall {kendall_tau(a, b):.3f})."]
     lines += ["", "| mode | epochs | seeds | Spearman vs table test (mean ± std) | Spearman vs NB201 200-ep (mean ± std) |",
               "|---|---|---|---|---|"]
     for (m, e), v in by_mode.items():
