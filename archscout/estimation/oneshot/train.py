@@ -11,8 +11,9 @@
                ``none`` included, as NB201's DARTS-V1 derives it).
 Why it looks like this: batch order, sampled paths and dropout masks come from (seed, epoch), never
 from a running generator, so the same call gives the same supernet on CPU; the network weights get
-SGD with a cosine schedule (NB201's one-shot setting), alpha gets DARTS' Adam. Validation data is
-never used for the network weights, in any mode.
+SGD with a cosine schedule (NB201's one-shot setting), alpha gets DARTS' Adam. Validation data never
+reaches the network weights' gradients, in any mode (darts' alpha step does run in train mode, so BN
+running statistics see validation batches, as in DARTS; ranking recomputes them per cell anyway).
 """
 
 from __future__ import annotations
