@@ -62,13 +62,18 @@ def one_run(cs, metric, pruner_name: str, order: np.ndarray, seed: int) -> dict:
     epochs = sum(t.user_attrs.get("cost_epochs", 0) for t in study.trials)
     finals = cs.curves[order, -1]
     best_all = float(np.nanmax(finals) if metric.direction == "maximize" else np.nanmin(finals))
-    done = [t.value for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE and t.value is not None]
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE and t.value is not None]
+    done = [t.value for t in complete]
     found = (max(done) if metric.direction == "maximize" else min(done)) if done else math.nan
     regret = (best_all - found) * metric.sign if done else math.inf
+    pick = (max if metric.direction == "maximize" else min)(complete, key=lambda t: t.value) if complete else None
+    nostop = int(order[int(np.nanargmax(finals * metric.sign))])
+    # which curves were returned, so a report can look up other columns of them (e.g. a test accuracy)
     return {"pruner": pruner_name, "seed": seed, "trials": len(order), "epochs": float(epochs),
             "epochs_full": float(len(order) * (cs.curves.shape[1] - (1 if cs.untrained else 0))),
             "completed": len(done), "best_found": found, "best_nostop": best_all, "regret": float(regret),
-            "seconds": wall}
+            "found_id": cs.ids[pick.user_attrs["curve"]] if pick is not None else None,
+            "nostop_id": cs.ids[nostop], "seconds": wall}
 
 
 def run(args: argparse.Namespace) -> int:

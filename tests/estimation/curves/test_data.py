@@ -1,5 +1,7 @@
 """The curve-CSV reader on Baker et al.'s published files, NB201 curves, and malformed CSVs."""
 
+import csv
+
 import numpy as np
 import pytest
 
@@ -121,3 +123,7 @@ def test_bench_stopping_reads_archscouts_table(tmp_path, capsys):
     assert res["none"]["speedup_median"] == 1.0 and res["median"]["speedup_median"] > 1.0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert {r["epochs_full"] for r in rows} == {30 * 12}
+    # each run names the curves returned, with and without stopping (the table's arch strings)
+    cells = {r["arch"] for r in csv.DictReader(p.open())}
+    none = next(r for r in rows if r["pruner"] == "none")
+    assert none["found_id"] == none["nostop_id"] and none["nostop_id"] in cells
