@@ -211,7 +211,8 @@ def run(args: argparse.Namespace) -> int:
             "epochs": args.epochs, "C": args.channels, "N": args.cells_per_stage, "device": args.device,
             "train": "SGD nesterov momentum 0.9, wd 5e-4, cosine, no augmentation", "lr": args.lr,
             "batch_size": args.batch_size}
-    meta["command"] = meta["command"].replace(f" --shard {args.shard}", "")
+    # the command that trains the table: sharding and output format do not change a run
+    meta["command"] = meta["command"].replace(f" --shard {args.shard}", "").replace(" --json", "")
     tmp_meta = args.out / f"meta.json.{shard}.tmp"
     tmp_meta.write_text(json.dumps(meta, indent=1) + "\n")
     tmp_meta.replace(args.out / "meta.json")

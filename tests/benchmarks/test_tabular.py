@@ -123,8 +123,17 @@ def test_bundled_lofi_table_when_installed():
         pytest.skip("low-fidelity table not bundled")
     bench = get_benchmark("nb201_lofi")
     vals = bench.values("cifar10")
-    assert len(vals) >= 300 and 10 < vals.min() < vals.max() < 100
+    assert len(vals) >= 300 and 10 <= vals.min() < vals.max() < 100  # 10%: a cell with no path to its output
     assert len(bench.curves) == len(vals)
     assert all(len(c) == bench.max_epochs for c in bench.curves.values())
     # every trained cell is a valid NB201 cell and its FLOPs/params columns are positive
     assert (bench.values("params") > 0).all() and (bench.values("flops") > 0).all()
+    # the plan: 300 random cells + NB201's 10 best, a second seed for 50 of them
+    assert len(vals) == 310 and len(bench.values("cifar10_seed1")) == 50
+    # the low-fidelity accuracy is a (weak) proxy of the 200-epoch one: measured Spearman ~0.47, well above 0
+    from scipy.stats import spearmanr
+
+    full = get_benchmark("nb201")
+    lo = [bench.lookup(a, "cifar10") for a in bench.archs()]
+    hi = [full.lookup(a, "cifar10") for a in bench.archs()]
+    assert spearmanr(lo, hi)[0] > 0.3
