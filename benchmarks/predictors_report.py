@@ -72,7 +72,10 @@ def main() -> None:
                               ("enset_zc", "committee `ens-et` + 13 zero-cost scores"),
                               ("ens_zcsmooth", "committee `ens` + pool-smoothed zero-cost scores (`zcsmooth`)"),
                               ("enset_zcsmooth", "committee `ens-et` + pool-smoothed zero-cost scores (`zcsmooth`)"),
-                              ("enset_zcsmooth_epoch12", "committee `ens-et` + `zcsmooth` + 12-epoch accuracy")]:
+                              ("enset_zcsmooth_epoch12", "committee `ens-et` + `zcsmooth` + 12-epoch accuracy"),
+                              ("gnnpre", "GNN pretrained on the pool's zero-cost scores (`gnn-pre`, `ens-et-gnn`) next "
+                                         "to `ens-et`, `zcsmooth`, same seeds (`benchmarks/predictors_gnnpre.sh`)"),
+                              ("gnnpre_400", "the same at 400 training cells")]:
             if (R / f"predictors_{d}_{suffix}.md").exists() or suffix in ("arch", "zc"):
                 parts.append(block(f"predictors_{d}_{suffix}.md", title))
     parts += ["### Predictor-guided search (`bench strategies`)", "", block("predictors_search_cifar10.md", "CIFAR-10"),
@@ -88,6 +91,14 @@ def main() -> None:
               block("predictors_zc_dev.md", "model choice for `ens`, seeds never reported above"),
               block("predictors_zc_dev_round2.md", "second round: `ens-et` and `zcsmooth`, seeds 100-109"),
               block("predictors_zc_errors.md", "where the best committee still errs (`benchmarks/predictors_zc_errors.py`)"),
+              "### GNN pretrained on the pool's zero-cost scores: development seeds "
+              "(`benchmarks/predictors_gnnpre_dev.py`)", ""]
+    for k, title in ((1, "round 1: pretraining, head inputs, body learning rate, committee (accuracy targets)"),
+                     (2, "round 2: rank targets, longer pretraining / fine-tuning (cut after 3 rows)"),
+                     (3, "round 3: the committee with the rank-target member")):
+        if (R / f"predictors_gnnpre_dev_round{k}.md").exists():
+            parts.append(block(f"predictors_gnnpre_dev_round{k}.md", title))
+    parts += [
               "### Transfer CIFAR-10 -> CIFAR-100", "", block("predictors_transfer.md", "BANANAS warm start"), ""]
     section = "\n".join(parts)
     path = ROOT / "BENCHMARKS.md"

@@ -117,3 +117,53 @@ def test_harness_passes_only_the_zero_cost_block_to_pool_predictors():
     assert pool_kwargs("ens-et", archs, feats, {"epoch12": (0, 1)}) == {}
     with pytest.raises(ArchscoutError, match="--features zc or zcsmooth"):
         pool_kwargs("ens-et-gnn", archs, feats[:, :1], {"epoch12": (0, 1)})
+
+
+def test_through_the_harness_and_without_zero_cost_features(capsys, tmp_path, nb201_bench, shared_data):
+    """`bench predictors --predictor gnn-pre --features zc` on a 400-cell table (the pool = those cells):
+    it ranks well; without zero-cost features it is a one-line error, and `all` skips it."""
+    import json
+
+    from archscout.cli.main import main
+
+    canon = sorted({SPACE.canonical(a) for a in nb201_bench.archs()})
+    pick = np.random.default_rng(0).permutation(len(canon))[:400]
+    table = tmp_path / "t.csv"
+    table.write_text("arch,acc\n" + "".join(
+        f"{SPACE.to_string(canon[i])},{nb201_bench.lookup(canon[i], 'cifar10')}\n" for i in pick))
+    args = ["bench", "predictors", "--table", str(table), "--dataset", "acc", "--predictor", "gnn-pre", "--seeds", "1",
+            "--train-size", "100", "--test-size", "250", "--json"]
+    assert main([*args, "--features", "zc"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["pool"] == 400 and row["kendall_tau"] > 0.6
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--features zc or zcsmooth" in err and len(err.splitlines()) == 1
+
+
+def test_inside_predictor_guided_search(nb201_bench, shared_data):
+    """BANANAS with `gnn-pre` (pool = every canonical cell and its zero-cost scores): seeded, refits
+    reuse the one pretrained body, and the proposals after the warm-up beat random cells."""
+    import optuna
+
+    from archscout.benchmarks.tabular import Table
+    from archscout.cli.bench_predictors import ZC_EXCLUDE
+    from archscout.strategies import make_sampler
+
+    t = Table.from_csv(shared_data / "nb201" / "zero_cost_cifar10.csv", SPACE, epochs=0)
+    names = [c for c in t.columns if c not in ZC_EXCLUDE]
+    pool = sorted({SPACE.canonical(a) for a in nb201_bench.archs()})
+    f = np.array([[t.columns[c][t.row(SPACE, a)] for c in names] for a in pool])
+    kw = {"pool_archs": pool, "pool_features": f, **TINY, "head_features": False}
+
+    def run(seed):
+        sampler = make_sampler("bananas", SPACE, seed=seed, predictor="gnn-pre", predictor_kwargs=kw,
+                               n_init=10, refit_every=5)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        study.optimize(lambda tr: nb201_bench.lookup(SPACE.suggest(tr), "cifar10"), n_trials=20)
+        return [tr.value for tr in study.trials]
+
+    runs = gnn_pre.STATS["pretrain_runs"]
+    a, b = run(0), run(0)
+    assert a == b and gnn_pre.STATS["pretrain_runs"] <= runs + 1  # one pretraining for every refit of both runs
+    assert np.mean(a[10:]) > nb201_bench.values("cifar10").mean() + 3.0
