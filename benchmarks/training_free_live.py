@@ -80,6 +80,9 @@ def pool_of(args: argparse.Namespace):
 
     space = NB201Space()
     _, rows = read_table(args.table)
+    if getattr(args, "origin", None):  # e.g. only the random sample, without NB201's 10 best cells
+        keep = {r["arch"] for r in read_jsonl(args.table / "runs.jsonl") if r.get("origin") == args.origin}
+        rows = [r for r in rows if r["arch"] in keep]
     scores = {r["arch"]: r["scores"] for r in read_jsonl(args.proxies_out)}
     archs, vals, mat, seen = [], [], [], set()
     for r in rows:
@@ -237,6 +240,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=RESULTS / "training_free_live.jsonl")
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--trials", type=int, nargs="+", default=[10, 20])
+    ap.add_argument("--origin", default=None, help="pool = only the table's cells of this origin (random | top)")
     ap.add_argument("--compute", action="store_true", help="score the table's cells (resumable)")
     ap.add_argument("--search", action="store_true", help="run the searches (resumable)")
     ap.add_argument("--report", action="store_true", help="print the markdown report")
