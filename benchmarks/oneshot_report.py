@@ -94,6 +94,16 @@ def report(results: Path, table: Path) -> str:
     for (m, e), v in by_mode.items():
         a = np.array(v)
         lines.append(f"| {m} | {e} | {len(a)} | {a[:, 0].mean():.3f} ± {a[:, 0].std():.3f} | {a[:, 1].mean():.3f} ± {a[:, 1].std():.3f} |")
+    # what the one-shot score prefers: parameters, or parameter-free ops (skip_connect, avg_pool)?
+    lines += ["", "Spearman of each run's one-shot score (over its own cells) with the cell's parameter count and with its "
+                  "number of skip_connect + avg_pool edges:", "",
+              "| mode | epochs | seed | vs params | vs skip + pool edges |", "|---|---|---|---|---|"]
+    for r in runs:
+        ok = [x for x in r["scores"] if x["arch"] in extra]
+        acc = np.array([x["oneshot_val_acc"] for x in ok])
+        par = np.array([float(extra[x["arch"]]["params"]) for x in ok])
+        free = np.array([x["arch"].count("skip_connect") + x["arch"].count("avg_pool_3x3") for x in ok])
+        lines.append(f"| {r['mode']} | {r['epochs']} | {r['seed']} | {spearman(par, acc):.3f} | {spearman(free, acc):.3f} |")
     return "\n".join(lines)
 
 
