@@ -47,22 +47,15 @@ def _build(members: int, n_labels: int, n_extra: int, hidden: int, layers: int, 
     return EnsembleGIN()
 
 
-class GNNPredictor(_torch.OneThreadFit, Predictor):
-    name = "gnn"
-    min_points = 4
+class OpGraphInput:
+    """Shared by the GNN predictors: (node one-hots, adjacency) tensors of architectures' op graphs.
 
-    def __init__(
-        self, space: SearchSpace, encoding: str | Sequence[str] = "onehot", seed: int = 0, n_models: int = 3,
-        hidden: int = 32, layers: int = 3, epochs: int = 150, lr: float = 3e-3, batch_size: int = 32,
-        weight_decay: float = 1e-4,
-    ) -> None:
-        # `encoding` only validates the architecture's space; the network reads the graph itself
-        super().__init__(space, encoding, seed)
-        if not hasattr(space, "op_graph"):
-            raise ArchscoutError(f"the gnn predictor needs a space with an op graph; {space.name} has none")
-        self.n_models, self.hidden, self.layers = n_models, hidden, layers
-        self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
-        self._graph_cache: dict[Arch, tuple[np.ndarray, list[str]]] = {}
+    Needs ``self.space`` (with ``op_graph``), ``self._graph_cache`` and the fitted ``self.vocab_``.
+    """
+
+    space: SearchSpace
+    _graph_cache: dict[Arch, tuple[np.ndarray, list[str]]]
+    vocab_: list[str]
 
     def _graphs(self, archs: list[Arch]):
         import torch
@@ -81,6 +74,24 @@ class GNNPredictor(_torch.OneThreadFit, Predictor):
             for i, lab in enumerate(ls):
                 nodes[b, i, index.get(lab, len(self.vocab_))] = 1.0  # last slot: a label unseen in training
         return torch.as_tensor(nodes, dtype=torch.float32), torch.as_tensor(np.stack(adjs), dtype=torch.float32)
+
+
+class GNNPredictor(OpGraphInput, _torch.OneThreadFit, Predictor):
+    name = "gnn"
+    min_points = 4
+
+    def __init__(
+        self, space: SearchSpace, encoding: str | Sequence[str] = "onehot", seed: int = 0, n_models: int = 3,
+        hidden: int = 32, layers: int = 3, epochs: int = 150, lr: float = 3e-3, batch_size: int = 32,
+        weight_decay: float = 1e-4,
+    ) -> None:
+        # `encoding` only validates the architecture's space; the network reads the graph itself
+        super().__init__(space, encoding, seed)
+        if not hasattr(space, "op_graph"):
+            raise ArchscoutError(f"the gnn predictor needs a space with an op graph; {space.name} has none")
+        self.n_models, self.hidden, self.layers = n_models, hidden, layers
+        self.epochs, self.lr, self.batch_size, self.weight_decay = epochs, lr, batch_size, weight_decay
+        self._graph_cache: dict[Arch, tuple[np.ndarray, list[str]]] = {}
 
     def _extra(self, x: np.ndarray):
         import torch

@@ -36,6 +36,7 @@ import numpy as np
 from archscout.errors import ArchscoutError
 from archscout.estimation.predictors import _torch
 from archscout.estimation.predictors.base import Predictor, standardise
+from archscout.estimation.predictors.gnn import OpGraphInput
 from archscout.estimation.predictors.pool import MIN_POOL, pool_normal_scores
 from archscout.spaces.base import Arch, SearchSpace
 
@@ -81,7 +82,7 @@ def _modules(members: int, n_labels: int, hidden: int, layers: int, n_out: int, 
     return Body, Net
 
 
-class PretrainedGNNPredictor(_torch.OneThreadFit, Predictor):
+class PretrainedGNNPredictor(OpGraphInput, _torch.OneThreadFit, Predictor):
     name = "gnn-pre"
     min_points = 4
     uses_pool = True  # the harness passes pool_archs / pool_features (the zero-cost block of the pool)
@@ -125,24 +126,6 @@ class PretrainedGNNPredictor(_torch.OneThreadFit, Predictor):
         if len(archs) < MIN_POOL:
             raise ArchscoutError(f"gnn-pre needs a pool of at least {MIN_POOL} architectures, got {len(archs)}")
         return archs, f
-
-    def _graphs(self, archs: list[Arch]):
-        import torch
-
-        adjs, labs = [], []
-        for a in archs:
-            g = self._graph_cache.get(a)
-            if g is None:
-                adj, labels = self.space.op_graph(self.space.canonical(a))  # type: ignore[attr-defined]
-                g = self._graph_cache[a] = (np.asarray(adj, float), list(labels))
-            adjs.append(g[0])
-            labs.append(g[1])
-        index = {lab: i for i, lab in enumerate(self.vocab_)}
-        nodes = np.zeros((len(archs), adjs[0].shape[0], len(self.vocab_) + 1))
-        for b, ls in enumerate(labs):
-            for i, lab in enumerate(ls):
-                nodes[b, i, index.get(lab, len(self.vocab_))] = 1.0
-        return torch.as_tensor(nodes, dtype=torch.float32), torch.as_tensor(np.stack(adjs), dtype=torch.float32)
 
     def _pretrained_body(self, pool: list[Arch], f: np.ndarray):
         """The GIN body after pretraining on the pool's proxies (cached; no accuracy is read)."""
