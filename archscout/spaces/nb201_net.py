@@ -15,7 +15,7 @@ torch is imported here only: ``import archscout.spaces`` never pulls it in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -106,6 +106,26 @@ class Cell(nn.Module):
         return nodes[-1]
 
 
+def build_macro(net: nn.Module, input_shape: tuple[int, ...], num_classes: int, C: int, N: int, dim: int,
+                make_cell: Callable[[int], nn.Module]) -> None:
+    """NB201's macro skeleton on `net`: stem, 3 stages of N cells (C, 2C, 4C channels) joined by residual
+    reduction blocks, BN-ReLU, global pooling, linear classifier. Shared by the benchmark network and the
+    one-shot supernet, so their attribute names and state-dict keys line up."""
+    conv, bn, _, gap = _layers(dim)
+    net.stem = nn.Sequential(conv(input_shape[0], C, 3, padding=1, bias=False), bn(C))
+    cells: list[nn.Module] = []
+    c_prev = C
+    for stage, c in enumerate((C, 2 * C, 4 * C)):
+        if stage > 0:
+            cells.append(ResidualReduction(c_prev, c, dim))
+        cells.extend(make_cell(c) for _ in range(N))
+        c_prev = c
+    net.cells = nn.Sequential(*cells)
+    net.lastact = nn.Sequential(bn(c_prev), nn.ReLU(inplace=True))
+    net.global_pooling = gap(1)
+    net.classifier = nn.Linear(c_prev, num_classes)
+
+
 class NB201Network(nn.Module):
     """The full NAS-Bench-201 network for one cell; ``forward`` returns logits."""
 
@@ -124,20 +144,8 @@ class NB201Network(nn.Module):
         if num_classes < 1 or C < 1 or N < 1:
             raise ArchscoutError(f"num_classes, C and N must be positive (got {num_classes}, {C}, {N})")
         dim = len(input_shape) - 1
-        conv, bn, _, gap = _layers(dim)
         self.arch, self.input_shape, self.num_classes, self.C, self.N, self.dim = arch, input_shape, num_classes, C, N, dim
-        self.stem = nn.Sequential(conv(input_shape[0], C, 3, padding=1, bias=False), bn(C))
-        cells: list[nn.Module] = []
-        c_prev = C
-        for stage, c in enumerate((C, 2 * C, 4 * C)):
-            if stage > 0:
-                cells.append(ResidualReduction(c_prev, c, dim))
-            cells.extend(Cell(arch, c, dim) for _ in range(N))
-            c_prev = c
-        self.cells = nn.Sequential(*cells)
-        self.lastact = nn.Sequential(bn(c_prev), nn.ReLU(inplace=True))
-        self.global_pooling = gap(1)
-        self.classifier = nn.Linear(c_prev, num_classes)
+        build_macro(self, input_shape, num_classes, C, N, dim, lambda c: Cell(arch, c, dim))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The pooled pre-classifier features (what NASWOT-style proxies look at is inside)."""

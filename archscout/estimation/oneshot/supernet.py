@@ -24,7 +24,7 @@ from torch import nn
 
 from archscout.errors import ArchscoutError
 from archscout.spaces.nb201 import EDGES, NONE, NUM_NODES, OPS
-from archscout.spaces.nb201_net import NB201Network, ResidualReduction, _layers, make_op
+from archscout.spaces.nb201_net import NB201Network, build_macro, make_op
 
 # (op index, weight) pairs for one edge; weight None means 1 (no multiply, so the single path is exact).
 EdgeChoice = Sequence[tuple[int, "float | torch.Tensor | None"]]
@@ -82,21 +82,9 @@ class NB201Supernet(nn.Module):
         if num_classes < 1 or C < 1 or N < 1:
             raise ArchscoutError(f"num_classes, C and N must be positive (got {num_classes}, {C}, {N})")
         dim = len(input_shape) - 1
-        conv, bn, _, gap = _layers(dim)
         self.input_shape, self.num_classes, self.C, self.N, self.dim = input_shape, num_classes, C, N, dim
-        # Same attribute names and order as NB201Network: the state dicts line up key by key.
-        self.stem = nn.Sequential(conv(input_shape[0], C, 3, padding=1, bias=False), bn(C))
-        cells: list[nn.Module] = []
-        c_prev = C
-        for stage, c in enumerate((C, 2 * C, 4 * C)):
-            if stage > 0:
-                cells.append(ResidualReduction(c_prev, c, dim))
-            cells.extend(SuperCell(c, dim) for _ in range(N))
-            c_prev = c
-        self.cells = nn.Sequential(*cells)
-        self.lastact = nn.Sequential(bn(c_prev), nn.ReLU(inplace=True))
-        self.global_pooling = gap(1)
-        self.classifier = nn.Linear(c_prev, num_classes)
+        # Same skeleton as NB201Network: the state dicts line up key by key.
+        build_macro(self, input_shape, num_classes, C, N, dim, lambda c: SuperCell(c, dim))
 
     # --- forward modes ---------------------------------------------------------------------------
     def forward(
