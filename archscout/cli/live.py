@@ -154,9 +154,10 @@ def run_live(args: argparse.Namespace) -> int:
     if args.channels < 1 or args.cells < 1:
         raise ArchscoutError("--channels and --cells must be at least 1")
     export = getattr(args, "export", None)
-    if export is not None and (export.is_dir() or not export.parent.exists()):
-        raise ArchscoutError(f"--export {export}: " + ("is a folder; give a file name such as best.pt" if export.is_dir()
-                                                      else f"folder {export.parent} does not exist"))
+    if export is not None:
+        from archscout.training.export import check_export_path
+
+        check_export_path(export)
     space = get_space(space_name)
     epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(space_name, 10)
     config = TrainConfig(epochs=epochs, seed=args.seed, device=args.device, **DEFAULT_TRAIN.get(space_name, {}))

@@ -39,16 +39,22 @@ def _standardised_class() -> Any:
     return Standardised
 
 
+def check_export_path(path: str | Path) -> Path:
+    """The export target must be a file in an existing folder: checked before a search spends its budget."""
+    path = Path(path)
+    if path.is_dir():
+        raise ArchscoutError(f"--export {path} is a folder; give a file name such as best.pt")
+    if not path.parent.exists():
+        raise ArchscoutError(f"--export {path}: folder {path.parent} does not exist")
+    return path
+
+
 def export_model(path: str | Path, space: Any, arch: Any, data: Any, state_dict: dict[str, Any],
                  module_kwargs: dict[str, Any] | None = None, info: dict[str, Any] | None = None) -> Path:
     """Write the network to `path` atomically (a killed export leaves any earlier file intact)."""
     import torch
 
-    path = Path(path)
-    if path.exists() and path.is_dir():
-        raise ArchscoutError(f"--export {path} is a folder; give a file name such as best.pt")
-    if not path.parent.exists():
-        raise ArchscoutError(f"--export {path}: folder {path.parent} does not exist")
+    path = check_export_path(path)
     blob = {
         "format": FORMAT,
         "space": space.name,
