@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,8 +52,10 @@ def main() -> int:
         r = json.loads(out.stdout)
         row = {"seed": seed, "data": a.data, "space": a.space, "strategy": a.strategy, "minutes": a.minutes,
                "epochs": r["epochs"], "best_arch": r["best_arch"], "best_value": r["best_value"],
-               "test_accuracy": r["test_accuracy"], "trials": r["trials"], "complete": r["complete"],
-               "elapsed_seconds": r["elapsed_seconds"], "cost": r["cost"], "command": " ".join(cmd[1:])}
+               "test_accuracy": r["test_accuracy"], "test_accuracy_search": r.get("test_accuracy_search"),
+               "refit": r.get("refit"), "best_trial": r.get("best_trial"), "trials": r["trials"], "complete": r["complete"],
+               "elapsed_seconds": r["elapsed_seconds"], "cost": r["cost"],
+               "load_1min_end": round(os.getloadavg()[0], 2), "command": " ".join(cmd[1:])}
         with results.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
         print(json.dumps(row), flush=True)

@@ -55,6 +55,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="which trial to return: valid (best validation score) or reeval (re-train the --reeval-top best "
                         "on a second validation split, pick the best mean of both scores; the budget keeps time for it)")
     g.add_argument("--reeval-top", type=int, default=3, help="--select reeval: how many of the best trials to re-train")
+    g.add_argument("--refit", action=argparse.BooleanOptionalAction, default=False,
+                   help="train the returned architecture once more on all training data (validation split included) "
+                        "before the test evaluation and --export; the budget keeps time for it")
+    g.add_argument("--refit-epochs", type=int, default=None,
+                   help="--refit: epochs of the final training (default: the search's epochs per trial)")
     g.add_argument("--no-warm-start", action="store_true",
                    help="do not train the space's default architecture as the first trial")
     g.add_argument("--export", type=Path, default=None, metavar="FILE",
@@ -131,13 +136,16 @@ def _fmt_time(s: float) -> str:
 
 def run_live(args: argparse.Namespace) -> int:
     start = time.time()
-    from archscout.data import load_dataset
+    from archscout.data import load_dataset, refit_dataset
     from archscout.objectives import study_cost
     from archscout.spaces import get_space
     from archscout.strategies import check_strategy, make_sampler
     from archscout.study import open_study
-    from archscout.training import LiveObjective, TrainConfig
+    from archscout.training import LiveObjective, TrainConfig, Trainer
     from archscout.training.objective import FAIL_REASON, build_module, check_space_fits, module_kwargs_for
+    from archscout.training.refit import ATTR as REFIT_ATTR
+    from archscout.training.refit import checkpoint_name as refit_checkpoint_name
+    from archscout.training.refit import refit, refit_seconds
     from archscout.training.selection import SPLIT_OFFSET, Candidate, pick, reevaluate, reserve_seconds
 
     space_name = args.space or "chain"
@@ -151,6 +159,8 @@ def run_live(args: argparse.Namespace) -> int:
     strategy_name, _ = check_strategy(args.strategy)
     if args.reeval_top < 1:
         raise ArchscoutError("--reeval-top must be at least 1")
+    if args.refit_epochs is not None and args.refit_epochs < 1:
+        raise ArchscoutError("--refit-epochs must be at least 1")
     if args.channels < 1 or args.cells < 1:
         raise ArchscoutError("--channels and --cells must be at least 1")
     export = getattr(args, "export", None)
@@ -209,11 +219,21 @@ def run_live(args: argparse.Namespace) -> int:
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     deadline = start + budget - 2.0  # keep a moment for the final test evaluation
     reeval_k = args.reeval_top if args.select == "reeval" else 0
+    refit_config = config.updated(epochs=args.refit_epochs or epochs)
+    n_search, n_full = len(data.x_train), len(data.x_train) + len(data.x_val)
 
     def search_deadline() -> float:
-        """New trials leave time to re-evaluate the current top trials (--select reeval): at most a quarter
-        of the budget, so the re-evaluation never crowds out the search itself."""
-        return deadline - (reserve_seconds(study, reeval_k, cap=0.25 * budget) if reeval_k else 0.0)
+        """New trials leave time to re-evaluate the current top trials (--select reeval) and to refit the
+        current best (--refit): each at most a quarter of the budget, so neither crowds out the search."""
+        keep = reserve_seconds(study, reeval_k, cap=0.25 * budget) if reeval_k else 0.0
+        if args.refit:
+            try:
+                leader = study.best_trial
+            except ValueError:
+                leader = None
+            if leader is not None and f"{REFIT_ATTR}{leader.number}" not in study.user_attrs:
+                keep += min(refit_seconds(leader, n_search, n_full, refit_config.epochs), 0.25 * budget)
+        return deadline - keep
 
     objective = LiveObjective(space, data, config, checkpoint_dir=ckpt_dir, deadline=search_deadline(),
                               module_kwargs=module_kwargs, key=json.dumps(study_config, sort_keys=True),
@@ -262,17 +282,27 @@ def run_live(args: argparse.Namespace) -> int:
     else:
         best = study.best_trial
     best_arch = space.from_params(best.params)
-    test_acc = None
+    test_acc = test_acc_search = None
     exported = None
     ckpt = objective.checkpoint_path(best_arch)
     state = torch.load(ckpt, map_location="cpu", weights_only=False) if ckpt is not None and ckpt.exists() else None
+    trainer = Trainer(data, objective.config_for(best_arch))
     if state is not None and data.x_test is not None:
-        from archscout.training import Trainer
-
-        trainer = Trainer(data, objective.config_for(best_arch))
         module = build_module(space, best_arch, data, **module_kwargs).to(trainer.device)
         module.load_state_dict(state["model"])
-        test_acc = trainer.evaluate(module, "test")[1]
+        test_acc = test_acc_search = trainer.evaluate(module, "test")[1]
+    refitted = None
+    if args.refit:
+        if show:
+            print(f"archscout: training trial {best.number}'s architecture on all {n_full} training examples for "
+                  f"{refit_config.epochs} epochs (time left {_fmt_time(deadline - time.time())})", file=sys.stderr, flush=True)
+        refitted = refit(study, best, best_arch, refit_dataset(data), objective.config_for(best_arch).updated(
+            epochs=refit_config.epochs), lambda a, d: build_module(space, a, d, **module_kwargs), ckpt_dir,
+            objective.key, deadline, n_search)
+        if refitted.done:
+            state = {"model": refitted.module.state_dict()}
+            if data.x_test is not None:
+                test_acc = trainer.evaluate(refitted.module, "test")[1]
     if export is not None:
         if state is None:
             raise ArchscoutError(f"nothing exported: the weights of trial {best.number} are gone (checkpoint {ckpt} "
@@ -281,10 +311,11 @@ def run_live(args: argparse.Namespace) -> int:
 
         exported = str(export_model(export, space, best_arch, data, state["model"], module_kwargs,
                                     {"trial": best.number, "valid_accuracy": best.value, "test_accuracy": test_acc,
-                                     "study": name, "epochs": epochs, "seed": args.seed}))
+                                     "study": name, "epochs": epochs, "seed": args.seed,
+                                     "refit": refitted.as_dict() if refitted else None}))
     # Keep only the best trial's weights: everything else is either finished or gone.
     for f in ckpt_dir.glob("*.pt"):
-        if f != ckpt:
+        if f != ckpt and f.name != refit_checkpoint_name(best.number):
             f.unlink()
     if temporary:
         shutil.rmtree(ckpt_root, ignore_errors=True)
@@ -308,6 +339,8 @@ def run_live(args: argparse.Namespace) -> int:
         "best_value": best.value,
         "best_value_reeval": second[best.number].valid_b if best.number in second else None,
         "test_accuracy": test_acc,
+        "test_accuracy_search": test_acc_search,
+        "refit": refitted.as_dict() if refitted else None,
         "exported": exported,
         "best_trial": best.number,
         "best_params": best.user_attrs.get("params"),
@@ -345,6 +378,13 @@ def run_live(args: argparse.Namespace) -> int:
            f"{len(candidates)} best trials" if result["best_value_reeval"] is not None else "")
     print(f"valid accuracy     {best.value:.2f}%  (trial {best.number} of {len(rows)}{how})")
     print(f"test accuracy      {test_acc:.2f}%" if test_acc is not None else "test accuracy      - (no test split or checkpoint)")
+    if refitted is not None:
+        if refitted.done:
+            searched = f"; the search's own weights: {test_acc_search:.2f}%" if test_acc_search is not None else ""
+            print(f"refit              {refitted.epochs} epochs on {refitted.n_train} examples, {refitted.seconds:.0f} s "
+                  f"(the test accuracy above is the refit network's{searched})")
+        else:
+            print(f"refit              not done, {refitted.reason}; the search's own weights are returned")
     if exported:
         print(f"exported           {exported} (archscout.training.export.load_model)")
     extra_cost = (f" + {cost['reeval_epochs']} epochs ({cost['reeval_seconds']:.0f} s) of re-evaluation"

@@ -222,6 +222,22 @@ def make_dataset(
                    meta=dict(meta or {}, val_fraction=val_fraction, seed=seed, **stats))
 
 
+def refit_dataset(data: Dataset) -> Dataset:
+    """The same task with the validation split merged back into training, for a final training.
+
+    Why: a search needs held-out examples to compare trials, but the network it returns need not lose
+    them; standard NAS practice trains the chosen architecture once more on every training example.
+    The standardisation stays that of the search's training split (so an exported network and the
+    search's numbers use one input scaling). `x_val` stays for the trainer's per-epoch report, but it
+    is no longer held out: the refit network's validation score means nothing and is marked so in `meta`.
+    """
+    return Dataset(name=data.name, kind=data.kind,
+                   x_train=np.concatenate([data.x_train, data.x_val]),
+                   y_train=np.concatenate([data.y_train, data.y_val]),
+                   x_val=data.x_val, y_val=data.y_val, x_test=data.x_test, y_test=data.y_test,
+                   num_classes=data.num_classes, meta=dict(data.meta, refit=True, val_held_out=False))
+
+
 # --- sources -------------------------------------------------------------------------------------
 def mnist1d_arrays() -> dict[str, np.ndarray]:
     """MNIST-1D from the package's own generator with default arguments, cached as .npz.
@@ -383,5 +399,5 @@ def load_dataset(spec: str | Path, val_fraction: float = 0.1, seed: int = 0, lab
     return load_csv(path, label, val_fraction, seed)
 
 
-__all__ = ["Dataset", "make_dataset", "load_dataset", "load_mnist1d", "load_digits", "load_cifar10",
+__all__ = ["Dataset", "make_dataset", "refit_dataset", "load_dataset", "load_mnist1d", "load_digits", "load_cifar10",
            "load_npz", "load_csv", "shared_data_dir", "check_labels", "check_features"]

@@ -187,3 +187,41 @@ def test_nb201_needs_spatial_input(tmp_path, capsys):
     csv.write_text("a,b,label\n" + "".join(f"{i},{i % 5},{i % 2}\n" for i in range(30)))
     code, _, err = _run(capsys, "search", "--data", str(csv), "--space", "nb201", "--storage", "memory")
     assert code == 2 and "(2,)" in err and err.count("\n") == 1  # rows do not fit the cell network
+
+
+def test_refit_trains_the_pick_on_all_training_data_and_exports_it(signals, tmp_path, capsys):
+    """--refit: the same pick and validation score, weights trained on train + validation, reused on rerun."""
+    import torch
+
+    from archscout.training.export import load_model
+
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    out_file = tmp_path / "best.pt"
+    argv = ["search", "--data", str(signals), "--space", "chain", "--strategy", "random", "--epochs", "2",
+            "--trials", "3", "--threads", "1", "--storage", db, "--json", "--export", str(out_file)]
+    code, out, err = _run(capsys, *argv)
+    assert code == 0, err
+    plain = json.loads(out)
+    assert plain["refit"] is None and plain["test_accuracy"] == plain["test_accuracy_search"]
+    code, out, err = _run(capsys, *argv, "--refit", "--refit-epochs", "3")
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["best_trial"] == plain["best_trial"] and r["best_value"] == plain["best_value"]  # the choice is the search's
+    assert r["refit"]["done"] and r["refit"]["n_train"] == 120 and r["refit"]["epochs"] == 3
+    assert r["test_accuracy_search"] == plain["test_accuracy"]
+    assert r["cost"]["epochs"] == plain["cost"]["epochs"]  # the refit is not a trial
+    model = load_model(out_file)  # the exported weights are the refit network's: they score its test accuracy
+    with np.load(signals) as z:
+        x, y = z["x_test"], z["y_test"]
+    with torch.no_grad():
+        pred = model(torch.as_tensor(x[:, None, :], dtype=torch.float32)).argmax(1).numpy()
+    assert 100.0 * float((pred == y).mean()) == pytest.approx(r["test_accuracy"], abs=1e-6)
+    assert model.archscout["info"]["refit"]["done"]
+    code, out, _ = _run(capsys, *argv, "--refit", "--refit-epochs", "3")  # rerun: the finished refit is reused
+    r2 = json.loads(out)
+    assert r2["refit"] == r["refit"] and r2["test_accuracy"] == r["test_accuracy"]
+
+
+def test_refit_epochs_must_be_positive(signals, capsys):
+    code, _, err = _run(capsys, "search", "--data", str(signals), "--storage", "memory", "--refit", "--refit-epochs", "0")
+    assert code == 2 and "--refit-epochs" in err and err.count("\n") == 1
