@@ -44,7 +44,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--budget-minutes", type=float, default=10.0, help="wall-clock budget of this run")
     g.add_argument("--epochs", type=int, default=None, help="epochs per trial (default: 10 chain, 20 mlp, 8 nb201)")
     g.add_argument("--label", default="label", help="label column of a CSV dataset")
-    g.add_argument("--val-fraction", type=float, default=0.1, help="share of training data held out for validation")
+    g.add_argument("--val-fraction", type=float, default=0.2,
+                   help="share of training data held out to compare trials (default 0.2; --refit gives it back to the "
+                        "returned network)")
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     g.add_argument("--channels", type=int, default=16, help="nb201 network: channels C of the first stage")
@@ -55,11 +57,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="which trial to return: valid (best validation score) or reeval (re-train the --reeval-top best "
                         "on a second validation split, pick the best mean of both scores; the budget keeps time for it)")
     g.add_argument("--reeval-top", type=int, default=3, help="--select reeval: how many of the best trials to re-train")
-    g.add_argument("--refit", action=argparse.BooleanOptionalAction, default=False,
+    g.add_argument("--refit", action=argparse.BooleanOptionalAction, default=True,
                    help="train the returned architecture once more on all training data (validation split included) "
-                        "before the test evaluation and --export; the budget keeps time for it")
+                        "before the test evaluation and --export; the budget keeps time for it (default: on)")
     g.add_argument("--refit-epochs", type=int, default=None,
-                   help="--refit: epochs of the final training (default: the search's epochs per trial)")
+                   help="--refit: epochs of the final training (default: twice the search's epochs per trial)")
     g.add_argument("--no-warm-start", action="store_true",
                    help="do not train the space's default architecture as the first trial")
     g.add_argument("--export", type=Path, default=None, metavar="FILE",
@@ -219,7 +221,7 @@ def run_live(args: argparse.Namespace) -> int:
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     deadline = start + budget - 2.0  # keep a moment for the final test evaluation
     reeval_k = args.reeval_top if args.select == "reeval" else 0
-    refit_config = config.updated(epochs=args.refit_epochs or epochs)
+    refit_config = config.updated(epochs=args.refit_epochs or 2 * epochs)
     n_search, n_full = len(data.x_train), len(data.x_train) + len(data.x_val)
 
     def search_deadline() -> float:
@@ -298,7 +300,7 @@ def run_live(args: argparse.Namespace) -> int:
                   f"{refit_config.epochs} epochs (time left {_fmt_time(deadline - time.time())})", file=sys.stderr, flush=True)
         refitted = refit(study, best, best_arch, refit_dataset(data), objective.config_for(best_arch).updated(
             epochs=refit_config.epochs), lambda a, d: build_module(space, a, d, **module_kwargs), ckpt_dir,
-            objective.key, deadline, n_search)
+            objective.key, deadline, n_search, min_epochs=min(epochs, refit_config.epochs))
         if refitted.done:
             state = {"model": refitted.module.state_dict()}
             if data.x_test is not None:
@@ -381,7 +383,8 @@ def run_live(args: argparse.Namespace) -> int:
     if refitted is not None:
         if refitted.done:
             searched = f"; the search's own weights: {test_acc_search:.2f}%" if test_acc_search is not None else ""
-            print(f"refit              {refitted.epochs} epochs on {refitted.n_train} examples, {refitted.seconds:.0f} s "
+            short = f" (of {refit_config.epochs}: what the time left held)" if refitted.epochs < refit_config.epochs else ""
+            print(f"refit              {refitted.epochs} epochs{short} on {refitted.n_train} examples, {refitted.seconds:.0f} s "
                   f"(the test accuracy above is the refit network's{searched})")
         else:
             print(f"refit              not done, {refitted.reason}; the search's own weights are returned")

@@ -40,7 +40,9 @@ def test_mlp_on_digits_json(tmp_path, capsys):
     assert {"best_arch", "best_value", "test_accuracy", "trials"} <= set(r)
     assert r["trials"] == 2 and 0 <= r["test_accuracy"] <= 100 and r["best_value"] > 10
     assert r["cost"]["epochs"] == 2
-    assert len(list((tmp_path / "s_checkpoints").rglob("*.pt"))) == 1  # only the best trial's weights stay
+    assert r["refit"]["done"] and r["refit"]["epochs"] == 2  # on by default: twice the search's epochs
+    # only the best trial's weights stay, and its refit's
+    assert sorted(p.name.startswith("refit-") for p in (tmp_path / "s_checkpoints").rglob("*.pt")) == [False, True]
 
 
 def test_chain_on_own_npz_text_report(signals, tmp_path, capsys):
@@ -86,7 +88,7 @@ def test_reeval_retrains_the_best_trials_on_a_second_split(signals, tmp_path, ca
     assert r["best_value_reeval"] == next(c["valid_reeval"] for c in sel["candidates"] if c["trial"] == r["best_trial"])
     assert r["cost"]["reeval_epochs"] == 4  # two networks, two epochs each, on top of the search's own
     assert r["cost"]["epochs"] == sum(t["epochs"] for t in r["trial_table"])
-    assert len(list((tmp_path / "s_checkpoints").rglob("*.pt"))) == 1  # re-evaluation leaves no weights behind
+    assert not list((tmp_path / "s_checkpoints").rglob("reeval-*.pt"))  # re-evaluation leaves no weights behind
     study = optuna.load_study(study_name="live-bumps-chain-random-seed0-e2", storage=db)
     assert {f"reeval:{c['trial']}" for c in sel["candidates"]} <= set(study.user_attrs)
     # the same command again: the cached second scores are reused, not re-trained
@@ -199,7 +201,7 @@ def test_refit_trains_the_pick_on_all_training_data_and_exports_it(signals, tmp_
     out_file = tmp_path / "best.pt"
     argv = ["search", "--data", str(signals), "--space", "chain", "--strategy", "random", "--epochs", "2",
             "--trials", "3", "--threads", "1", "--storage", db, "--json", "--export", str(out_file)]
-    code, out, err = _run(capsys, *argv)
+    code, out, err = _run(capsys, *argv, "--no-refit")
     assert code == 0, err
     plain = json.loads(out)
     assert plain["refit"] is None and plain["test_accuracy"] == plain["test_accuracy_search"]

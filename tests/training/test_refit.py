@@ -68,3 +68,23 @@ def test_refit_is_skipped_when_it_cannot_finish_and_reused_when_done(tmp_path):
     assert r2.done and r2.seconds == pytest.approx(r.seconds)
     for a, b in zip(r.module.state_dict().values(), r2.module.state_dict().values()):
         assert np.array_equal(a.numpy(), b.numpy())
+
+
+def test_refit_runs_a_shorter_complete_schedule_when_time_is_short(tmp_path):
+    import time
+
+    from archscout.spaces import get_space
+    from archscout.training import TrainConfig
+    from archscout.training.objective import build_module
+
+    space = get_space("mlp")
+    data = _data()
+    arch = space.default_arch()
+    cfg = TrainConfig(epochs=20, seed=0, device="cpu").updated(**space.train_config(arch))
+    study, t = _trial(10.0, 10)  # 1 s per epoch on 80 examples: 1.3 * 100 / 80 = 1.625 s per refit epoch
+    build = lambda a, d: build_module(space, a, d)  # noqa: E731
+    full = refit_dataset(data)
+    r = refit(study, t, arch, full, cfg, build, tmp_path, "k", time.time() + 10.0, 80, min_epochs=8)
+    assert not r.done and "skipped: 8 epochs" in r.reason  # 6 would fit, fewer than the search's own 8
+    r = refit(study, t, arch, full, cfg, build, tmp_path, "k", time.time() + 10.0, 80, min_epochs=5)
+    assert r.done and r.epochs == 6 and study.user_attrs[f"{ATTR}0"]["requested"] == 20
