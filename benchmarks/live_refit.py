@@ -30,6 +30,9 @@ ARCHS = {
     "quickstart-t19": "C(32,3,2) C(32,3,1) C(128,5,1) C(64,5,1) C(128,3,1) GAP FC(64) FC(64)",
     "30min-t78": "C(32,3,1) C(128,3,1) C(64,3,1) P(2,2) C(128,7,2) FLATTEN FC(256) FC(128)",
     "sel1-t8": "C(32,5,1) C(32,5,1) C(32,5,1) C(128,5,1) C(16,5,1) GAP",
+    # digits: the pick of the 10-minute search of seed 0 with the current defaults
+    # (benchmarks/results/live_digits_chain_refit/seed0)
+    "digits-s0-t43": "C(64,3,1) C(128,5,1) C(128,3,2) P(2,2) C(128,3,2) FLATTEN FC(128) FC(64)",
 }
 SETTINGS = {"search": (False, 1), "refit": (True, 1), "refit2x": (True, 2)}
 
