@@ -221,7 +221,7 @@ def run_live(args: argparse.Namespace) -> int:
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     deadline = start + budget - 2.0  # keep a moment for the final test evaluation
     reeval_k = args.reeval_top if args.select == "reeval" else 0
-    refit_config = config.updated(epochs=args.refit_epochs or 2 * epochs)
+    refit_epochs = args.refit_epochs or 2 * epochs
     n_search, n_full = len(data.x_train), len(data.x_train) + len(data.x_val)
 
     def search_deadline() -> float:
@@ -234,7 +234,7 @@ def run_live(args: argparse.Namespace) -> int:
             except ValueError:
                 leader = None
             if leader is not None and f"{REFIT_ATTR}{leader.number}" not in study.user_attrs:
-                keep += min(refit_seconds(leader, n_search, n_full, refit_config.epochs), 0.25 * budget)
+                keep += min(refit_seconds(leader, n_search, n_full, refit_epochs), 0.25 * budget)
         return deadline - keep
 
     objective = LiveObjective(space, data, config, checkpoint_dir=ckpt_dir, deadline=search_deadline(),
@@ -297,10 +297,10 @@ def run_live(args: argparse.Namespace) -> int:
     if args.refit:
         if show:
             print(f"archscout: training trial {best.number}'s architecture on all {n_full} training examples for "
-                  f"{refit_config.epochs} epochs (time left {_fmt_time(deadline - time.time())})", file=sys.stderr, flush=True)
+                  f"{refit_epochs} epochs (time left {_fmt_time(deadline - time.time())})", file=sys.stderr, flush=True)
         refitted = refit(study, best, best_arch, refit_dataset(data), objective.config_for(best_arch).updated(
-            epochs=refit_config.epochs), lambda a, d: build_module(space, a, d, **module_kwargs), ckpt_dir,
-            objective.key, deadline, n_search, min_epochs=min(epochs, refit_config.epochs))
+            epochs=refit_epochs), lambda a, d: build_module(space, a, d, **module_kwargs), ckpt_dir,
+            objective.key, deadline, n_search, min_epochs=min(epochs, refit_epochs))
         if refitted.done:
             state = {"model": refitted.module.state_dict()}
             if data.x_test is not None:
@@ -383,7 +383,7 @@ def run_live(args: argparse.Namespace) -> int:
     if refitted is not None:
         if refitted.done:
             searched = f"; the search's own weights: {test_acc_search:.2f}%" if test_acc_search is not None else ""
-            short = f" (of {refit_config.epochs}: what the time left held)" if refitted.epochs < refit_config.epochs else ""
+            short = f" (of {refit_epochs}: what the time left held)" if refitted.epochs < refit_epochs else ""
             print(f"refit              {refitted.epochs} epochs{short} on {refitted.n_train} examples, {refitted.seconds:.0f} s "
                   f"(the test accuracy above is the refit network's{searched})")
         else:

@@ -66,18 +66,11 @@ def test_epoch12_needs_a_low_fidelity_table(capsys, tmp_path):
     assert "12-epoch" in capsys.readouterr().err
 
 
-def test_pool_smoothed_zero_cost_features_through_the_harness(capsys, tmp_path, nb201_bench, shared_data):
+def test_pool_smoothed_zero_cost_features_through_the_harness(capsys, nb201_canonical_table, shared_data):
     """`--features zcsmooth` on a 400-cell table: the committee `ens-et` ranks well on the smoothed scores
     (the shuffled-label control is in tests/estimation/predictors/test_pool_smoothing.py); zc and
     zcsmooth together is an error."""
-    import numpy as np
-
-    space = nb201_bench.space
-    canon = sorted({space.canonical(a) for a in nb201_bench.archs()})
-    pick = np.random.default_rng(0).permutation(len(canon))[:400]
-    table = tmp_path / "t.csv"
-    table.write_text("arch,acc\n" + "".join(
-        f"{space.to_string(canon[i])},{nb201_bench.lookup(canon[i], 'cifar10')}\n" for i in pick))
+    table = nb201_canonical_table
     args = ["bench", "predictors", "--table", str(table), "--dataset", "acc", "--predictor", "ens-et", "--seeds", "1",
             "--train-size", "100", "--test-size", "250", "--json", "--features", "zcsmooth"]
     assert main(args) == 0

@@ -119,19 +119,14 @@ def test_harness_passes_only_the_zero_cost_block_to_pool_predictors():
         pool_kwargs("ens-et-gnn", archs, feats[:, :1], {"epoch12": (0, 1)})
 
 
-def test_through_the_harness_and_without_zero_cost_features(capsys, tmp_path, nb201_bench, shared_data):
+def test_through_the_harness_and_without_zero_cost_features(capsys, nb201_canonical_table, shared_data):
     """`bench predictors --predictor gnn-pre --features zc` on a 400-cell table (the pool = those cells):
     it ranks well; without zero-cost features it is a one-line error, and `all` skips it."""
     import json
 
     from archscout.cli.main import main
 
-    canon = sorted({SPACE.canonical(a) for a in nb201_bench.archs()})
-    pick = np.random.default_rng(0).permutation(len(canon))[:400]
-    table = tmp_path / "t.csv"
-    table.write_text("arch,acc\n" + "".join(
-        f"{SPACE.to_string(canon[i])},{nb201_bench.lookup(canon[i], 'cifar10')}\n" for i in pick))
-    args = ["bench", "predictors", "--table", str(table), "--dataset", "acc", "--predictor", "gnn-pre", "--seeds", "1",
+    args = ["bench", "predictors", "--table", str(nb201_canonical_table), "--dataset", "acc", "--predictor", "gnn-pre", "--seeds", "1",
             "--train-size", "100", "--test-size", "250", "--json"]
     assert main([*args, "--features", "zc"]) == 0
     row = json.loads(capsys.readouterr().out)[0]
