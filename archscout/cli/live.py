@@ -188,7 +188,8 @@ def run_live(args: argparse.Namespace) -> int:
     if per_epoch > left:
         raise ArchscoutError(
             f"--budget-minutes {args.budget_minutes:g} is too small: one epoch of a typical {space_name} network on "
-            f"{data.name} takes about {per_epoch:.0f} s here"
+            f"{data.name} takes about {per_epoch:.{0 if per_epoch >= 10 else 1}f} s here, and "
+            f"{max(left, 0.0):.1f} s of the budget are left after loading the data"
         )
     strategy_kwargs = LIVE_STRATEGY_KWARGS.get(strategy_name, {})
     # RoBoT live gets its proxies from the data once the study is open (they are cached in it); until then: random
