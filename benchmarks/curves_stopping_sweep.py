@@ -7,9 +7,13 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
   default);
 * ``lce_nocal@D``  the model's own rule alone (``calibrate=False``);
 * ``lce_cal@D``    the calibrated bound alone (``combine="calibrated"``);
-* a suffix ``:nN`` sets ``n_calib=N`` (completed trials before the calibrated bound is used; 5).
+* a suffix ``:nN`` sets ``n_calib=N`` (completed trials before the calibrated bound is used; 5);
+* ``baker@D``      Baker's rule, checked at 10/20/30/50/75% of the schedule (its first default); suffixes
+  ``:all`` (check every epoch from ``min_epochs`` on; every ``T // 50`` on schedules over 50 epochs),
+  ``:mMODEL`` (regression model, e.g. ``:mensemble``), ``:tN`` (``n_train``: finished curves before the
+  regressor is fitted), ``:nN`` as above.
 
-All variants of one seed share one cache of fits (a fit depends only on the trial's position in the
+All `lce` variants of one seed share one cache of fits (a fit depends only on the trial's position in the
 order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
 seed. Development seeds are 10-12; the reported seeds (0-2) are run by curves_stopping_v4.sh.
 Rows are appended to --out (resumable).
@@ -33,11 +37,27 @@ from archscout.stopping import pruners
 OUT = Path(__file__).resolve().parent / "results" / "curves_stopping_sweep.jsonl"
 
 
-def make_variant(name: str, max_epochs: int, metric, seed: int) -> pruners.LCEPruner:
+def make_variant(name: str, max_epochs: int, metric, seed: int):
+    """A pruner from a variant name ``KIND@DELTA[:OPT...]`` (see the module doc)."""
     kind, d = name.split("@")
-    d, _, n = d.partition(":n")
-    kw = {"lce_both": {"combine": "both"}, "lce_nocal": {"calibrate": False}, "lce_cal": {"combine": "calibrated"}}[kind]
-    return pruners.LCEPruner(max_epochs, metric, seed=seed, delta=float(d), n_calib=int(n or 5), **kw)
+    d, *opts = d.split(":")
+    kw: dict = {"lce_both": {"combine": "both"}, "lce_nocal": {"calibrate": False},
+                "lce_cal": {"combine": "calibrated"}, "baker": {"checkpoints": (0.1, 0.2, 0.3, 0.5, 0.75)}}[kind]
+    kw = {**kw, "delta": float(d), "n_calib": 5}
+    for o in opts:
+        if o.startswith("n"):
+            kw["n_calib"] = int(o[1:])
+        elif o == "all" and kind == "baker":
+            kw["checkpoints"] = None
+        elif o.startswith("m") and kind == "baker":
+            kw["model"] = o[1:]
+        elif o.startswith("t") and kind == "baker":
+            kw["n_train"] = int(o[1:])
+        else:
+            raise SystemExit(f"unknown option {o!r} in variant {name!r}")
+    if kind == "baker":
+        return pruners.BakerPruner(max_epochs, metric, seed=seed, **kw)
+    return pruners.LCEPruner(max_epochs, metric, seed=seed, **kw)
 
 
 def report(out: Path, seeds: list[int]) -> None:

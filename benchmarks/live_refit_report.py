@@ -2,6 +2,7 @@
 
     python benchmarks/live_refit_report.py benchmarks/results/live_refit.jsonl
     python benchmarks/live_refit_report.py --ab benchmarks/results/live_mnist1d_refit benchmarks/results/live_mnist1d_val20_refit
+    python benchmarks/live_refit_report.py --ab benchmarks/results/live_mnist1d_chain_30min_refit/seed*
 """
 
 from __future__ import annotations
@@ -38,21 +39,27 @@ def settings_table(path: Path) -> None:
 
 
 def ab_table(folders: list[Path]) -> None:
+    """One arm per folder; folders named seedN (one SQLite file per seed, as live_30min.sh writes them) are
+    pooled into their parent's arm."""
+    arms: dict[str, list[dict]] = defaultdict(list)
+    for folder in folders:
+        arm = folder.parent.name if folder.name.startswith("seed") else folder.name
+        arms[arm] += read_runs(folder / "results.jsonl")
     print("| arm | seed | trials (complete) | best trial | best valid % | test %, search's weights | test %, refit | refit s | load (1 min) |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for folder in folders:
-        rows = sorted(read_runs(folder / "results.jsonl"), key=lambda r: r["seed"])
+    for arm, rows in arms.items():
+        rows = sorted(rows, key=lambda r: r["seed"])
         a, b = [], []
         for r in rows:
             ref = r.get("refit") or {}
             done = ref.get("done")
             a.append(r["test_accuracy_search"])
             b.append(r["test_accuracy"])
-            print(f"| {folder.name} | {r['seed']} | {r['trials']} ({r['complete']}) | {r['best_trial']} | {r['best_value']:.2f} | "
+            print(f"| {arm} | {r['seed']} | {r['trials']} ({r['complete']}) | {r['best_trial']} | {r['best_value']:.2f} | "
                   f"{r['test_accuracy_search']:.2f} | {r['test_accuracy']:.2f}{'' if done else ' (not refit)'} | "
                   f"{ref.get('seconds', 0):.0f} | {r.get('load_1min_end', float('nan')):.1f} |")
         if rows:
-            print(f"| {folder.name} | mean ± std over {len(rows)} | | | | {np.mean(a):.2f} ± {np.std(a, ddof=1) if len(a) > 1 else 0:.2f} | "
+            print(f"| {arm} | mean ± std over {len(rows)} | | | | {np.mean(a):.2f} ± {np.std(a, ddof=1) if len(a) > 1 else 0:.2f} | "
                   f"{np.mean(b):.2f} ± {np.std(b, ddof=1) if len(b) > 1 else 0:.2f} | | |")
 
 

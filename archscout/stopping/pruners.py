@@ -277,6 +277,8 @@ class BakerPruner(_CurvePruner):
                  n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0,
                  calibrate: bool = True, delta: float = 0.05, n_calib: int = 5) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
+        if checkpoints is None and max_epochs > 50:  # as LCEPruner: at most ~50 regressors per refit
+            self.check_epochs = set(range(self.min_epochs, max_epochs, max_epochs // 50))
         from archscout.estimation.curves.regression import MODELS
 
         if model not in MODELS:

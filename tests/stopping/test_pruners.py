@@ -230,3 +230,12 @@ def test_search_with_pruner_on_replayed_nb201_curves(shared_data, capsys):
 def test_search_pruner_needs_curves(capsys):
     assert main(["search", "--pruner", "lce", "--trials", "3", "--storage", "memory"]) == 2
     assert "needs per-epoch curves" in capsys.readouterr().err
+
+
+def test_checks_every_epoch_on_short_schedules_and_every_fiftieth_on_long_ones():
+    # checkpoints=None: every epoch from min_epochs on, thinned on schedules over 50 epochs (one
+    # regressor per checked cut-off for Baker's rule, one fit per check for Domhan's)
+    assert BakerPruner(20, Metric(), checkpoints=None).check_epochs is None
+    assert BakerPruner(200, Metric(), checkpoints=None).check_epochs == set(range(20, 200, 4))
+    assert LCEPruner(200, Metric(), checkpoints=None).check_epochs == set(range(20, 200, 4))
+    assert BakerPruner(20, Metric()).check_epochs == {2, 4, 6, 10, 15}  # the default cut-offs
