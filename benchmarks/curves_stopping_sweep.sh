@@ -33,6 +33,8 @@ done
 for src in "$D/baker2018/metaqnn_svhn.csv" "$D/baker2018/deep_resnets_cifar10.csv" "lcbench:3945 --lcbench-configs 500"; do
   $S $src --seeds 10 11 12 --variants lce_both@0.05:n10
 done
+# development, stage 4 (2026-12-01): Baker's rule at its 5 cut-offs vs checked every epoch (dev seeds only)
+sweep "10 11 12" baker@0.05 baker@0.05:all
 # reported seeds
 sweep "0 1 2" lce_both@0.05 lce_both@0.05:n10 lce_both@0.02 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
 echo done
