@@ -11,7 +11,7 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
 * ``baker@D``      Baker's rule, checked at 10/20/30/50/75% of the schedule (its first default); suffixes
   ``:all`` (check every epoch from ``min_epochs`` on; every ``T // 50`` on schedules over 50 epochs),
   ``:mMODEL`` (regression model, e.g. ``:mensemble``), ``:tN`` (``n_train``: finished curves before the
-  regressor is fitted), ``:nN`` as above.
+  regressor is fitted), ``:nocal`` (its own Student-t margin alone, no online calibration), ``:nN`` as above.
 
 All `lce` variants of one seed share one cache of fits (a fit depends only on the trial's position in the
 order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
@@ -45,13 +45,15 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
                 "lce_cal": {"combine": "calibrated"}, "baker": {"checkpoints": (0.1, 0.2, 0.3, 0.5, 0.75)}}[kind]
     kw = {**kw, "delta": float(d), "n_calib": 5}
     for o in opts:
-        if o.startswith("n"):
+        if o == "nocal" and kind == "baker":
+            kw["calibrate"] = False
+        elif o.startswith("n") and o[1:].isdigit():
             kw["n_calib"] = int(o[1:])
         elif o == "all" and kind == "baker":
             kw["checkpoints"] = None
         elif o.startswith("m") and kind == "baker":
             kw["model"] = o[1:]
-        elif o.startswith("t") and kind == "baker":
+        elif o.startswith("t") and o[1:].isdigit() and kind == "baker":
             kw["n_train"] = int(o[1:])
         else:
             raise SystemExit(f"unknown option {o!r} in variant {name!r}")
