@@ -269,6 +269,9 @@ class BakerPruner(_CurvePruner):
     variance, so this is a prediction bound, not a fixed 1 std); it is the rule with
     ``calibrate=False``. ``calibrate=True`` (default) replaces it by the online calibration of the
     module doc, which starts once ``n_calib`` trials completed after the regressor existed.
+    ``checkpoints``: fractions of ``max_epochs`` at which to check (default 10/20/30/50/75%); None: every
+    epoch from ``min_epochs`` on (every ``max_epochs // 50`` on longer schedules). Every epoch is faster on
+    Baker's sets but more looks are more chances to stop the best (BENCHMARKS.md, end of (c)).
     """
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, model: str = "svr",
