@@ -35,6 +35,17 @@ for src in "$D/baker2018/metaqnn_svhn.csv" "$D/baker2018/deep_resnets_cifar10.cs
 done
 # development, stage 4 (2026-12-01): Baker's rule at its 5 cut-offs vs checked every epoch (dev seeds only)
 sweep "10 11 12" baker@0.05 baker@0.05:all
+# development, stage 5: Baker's own Student-t rule without the online calibration, then the reported seeds
+sweep "10 11 12" baker@0.05:nocal
+for src in "$D/baker2018/metaqnn_cifar10.csv" "$D/baker2018/metaqnn_svhn.csv" "$D/baker2018/deep_resnets_cifar10.csv" \
+           "$D/baker2018/lstm_ptb.csv --minimize" "lcbench:3945 --lcbench-configs 500" "lcbench:7593 --lcbench-configs 500"; do
+  $S $src --seeds 0 1 2 3 4 --variants baker@0.05 baker@0.05:nocal
+done
+$S $NB --seeds 0 1 2 --variants baker@0.05 baker@0.05:nocal
+for src in "$D/baker2018/metaqnn_cifar10.csv" "$D/baker2018/metaqnn_svhn.csv" "$D/baker2018/deep_resnets_cifar10.csv" \
+           "$D/baker2018/lstm_ptb.csv --minimize" "lcbench:3945 --lcbench-configs 500" "lcbench:7593 --lcbench-configs 500"; do
+  $S $src --seeds 10 11 12 --variants baker@0.05:all:nocal
+done
 # reported seeds
 sweep "0 1 2" lce_both@0.05 lce_both@0.05:n10 lce_both@0.02 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
 echo done
