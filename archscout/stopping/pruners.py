@@ -107,6 +107,8 @@ class _CurvePruner(BasePruner):
         self.check_epochs = (
             None if checkpoints is None else {max(1, int(round(c * max_epochs))) for c in checkpoints}
         )
+        if checkpoints is None and max_epochs > 50:  # every T // 50 epochs: at most ~50 fits / regressors
+            self.check_epochs = set(range(self.min_epochs, max_epochs, max_epochs // 50))
         self.n_warmup_trials = n_warmup_trials
         if not 0 < delta < 1:
             raise ArchscoutError("delta must be in (0, 1)")
@@ -231,9 +233,6 @@ class LCEPruner(_CurvePruner):
                  combine: str = "both", **lce_kwargs: Any) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib,
                          combine)
-        if checkpoints is None and max_epochs > 50:
-            step = max_epochs // 50
-            self.check_epochs = set(range(self.min_epochs, max_epochs, step))
         self.mode = mode
         self.seed = seed
         self.lce_kwargs = lce_kwargs
@@ -280,8 +279,6 @@ class BakerPruner(_CurvePruner):
                  n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0,
                  calibrate: bool = True, delta: float = 0.05, n_calib: int = 5) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
-        if checkpoints is None and max_epochs > 50:  # as LCEPruner: at most ~50 regressors per refit
-            self.check_epochs = set(range(self.min_epochs, max_epochs, max_epochs // 50))
         from archscout.estimation.curves.regression import MODELS
 
         if model not in MODELS:
