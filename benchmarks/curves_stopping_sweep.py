@@ -11,7 +11,10 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
 * ``baker@D``      Baker's rule, checked at 10/20/30/50/75% of the schedule (its first default); suffixes
   ``:all`` (check every epoch from ``min_epochs`` on; every ``T // 50`` on schedules over 50 epochs),
   ``:mMODEL`` (regression model, e.g. ``:mensemble``), ``:tN`` (``n_train``: finished curves before the
-  regressor is fitted), ``:nocal`` (its own Student-t margin alone, no online calibration), ``:nN`` as above.
+  regressor is fitted), ``:eN`` (``min_epochs``: the first epoch checked; ``baker`` looks from 10% of the
+  schedule on, at least epoch 1, since 2026-12-01; before, like ``lce``, from epoch 3 at the earliest), ``:imp``
+  (``impute``: the trials it stopped join the training set of the earlier cut-offs, with the final value it
+  predicted when it stopped them), ``:nocal`` (its own Student-t margin alone, no online calibration), ``:nN`` as above.
 
 All `lce` variants of one seed share one cache of fits (a fit depends only on the trial's position in the
 order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
@@ -53,6 +56,10 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
             kw["checkpoints"] = None
         elif o.startswith("m") and kind == "baker":
             kw["model"] = o[1:]
+        elif o == "imp" and kind == "baker":
+            kw["impute"] = True
+        elif o.startswith("e") and o[1:].isdigit():
+            kw["min_epochs"] = int(o[1:])
         elif o.startswith("t") and o[1:].isdigit() and kind == "baker":
             kw["n_train"] = int(o[1:])
         else:
@@ -62,10 +69,10 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
     return pruners.LCEPruner(max_epochs, metric, seed=seed, **kw)
 
 
-def report(out: Path, seeds: list[int]) -> None:
+def report(out: Path, seeds: list[int], trials: int = 100) -> None:
     """Markdown table: one row per source, one column per variant (speed-up, mean regret, clean runs)."""
     rows = [json.loads(x) for x in out.read_text().splitlines()]
-    rows = [r for r in rows if r["seed"] in seeds]
+    rows = [r for r in rows if r["seed"] in seeds and r["trials"] == trials]
     variants = sorted({r["pruner"] for r in rows}, key=lambda v: (v.split("@")[0], v))
     print("| set | " + " | ".join(variants) + " |")
     print("|---" * (len(variants) + 1) + "|")
@@ -98,7 +105,7 @@ def main() -> None:
     ap.set_defaults(seed=0)
     args = ap.parse_args()
     if args.report:
-        report(args.out, args.seeds)
+        report(args.out, args.seeds, args.trials)
         return
     if args.curves is None or not args.variants:
         ap.error("SOURCE and --variants are needed unless --report")

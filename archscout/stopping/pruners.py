@@ -93,6 +93,9 @@ def best_final(study: optuna.Study, metric: Metric) -> float | None:
 class _CurvePruner(BasePruner):
     """Common bookkeeping: when to look at a trial, and never letting a bad curve crash the study."""
 
+    #: the earliest epoch a rule can say anything at (a parametric fit needs 3 points)
+    min_points = 3
+
     def __init__(self, max_epochs: int, metric: Metric | None, min_epochs: int | None,
                  checkpoints: tuple[float, ...] | None, n_warmup_trials: int, calibrate: bool = False,
                  delta: float = 0.05, n_calib: int = 5, combine: str = "both") -> None:
@@ -100,8 +103,8 @@ class _CurvePruner(BasePruner):
             raise ArchscoutError("max_epochs (the full training length) must be at least 2")
         self.max_epochs = int(max_epochs)
         self.metric = metric
-        # fewer than 3 points never identify a curve: checking earlier would only log "too little data"
-        self.min_epochs = max(3, int(min_epochs) if min_epochs is not None else int(round(0.1 * max_epochs)))
+        # below min_points a check would only log "too little data"
+        self.min_epochs = max(self.min_points, int(min_epochs) if min_epochs is not None else int(round(0.1 * max_epochs)))
         if checkpoints is not None and any(not 0 < c < 1 for c in checkpoints):
             raise ArchscoutError("checkpoints are fractions of max_epochs in (0, 1)")
         self.check_epochs = (
@@ -271,14 +274,23 @@ class BakerPruner(_CurvePruner):
     ``checkpoints``: fractions of ``max_epochs`` at which to check (default 10/20/30/50/75%); None: every
     epoch from ``min_epochs`` on (every ``max_epochs // 50`` on longer schedules). Every epoch is faster on
     Baker's sets but more looks are more chances to stop the best (BENCHMARKS.md, end of (c)).
+    The regressor reads the trial's features with the curve, so it may look from the first epoch on
+    (``min_epochs`` defaults to 10% of the schedule, at least 1): with the parametric pruner's floor of 3
+    epochs, the 10% checkpoint of a 20-epoch schedule (epoch 2) was never checked.
     """
+
+    min_points = 1
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, model: str = "svr",
                  margin: float | None = None,
                  min_epochs: int | None = None, checkpoints: tuple[float, ...] | None = (0.1, 0.2, 0.3, 0.5, 0.75),
                  n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0,
-                 calibrate: bool = True, delta: float = 0.05, n_calib: int = 5) -> None:
+                 calibrate: bool = True, delta: float = 0.05, n_calib: int = 5, impute: bool = False) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
+        self.impute = impute
+        # trial number -> (epoch it was stopped at, predicted final then): the stand-in final value of a
+        # stopped trial in the training set of every earlier cut-off (``impute``)
+        self._stopped: dict[int, tuple[int, float]] = {}
         from archscout.estimation.curves.regression import MODELS
 
         if model not in MODELS:
@@ -290,24 +302,44 @@ class BakerPruner(_CurvePruner):
         self.refit_growth = refit_growth
         self._reg = None
 
-    def _pool(self, study: optuna.Study) -> tuple[np.ndarray, np.ndarray]:
+    def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
+        stop = super().prune(study, trial)
+        if stop and self.decisions and self.decisions[-1]["trial"] == trial.number:
+            d = self.decisions[-1]
+            self._stopped[trial.number] = (int(d["epoch"]), float(d["mean"]))
+        return stop
+
+    def _pool(self, study: optuna.Study, tau: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(features, curves) of the finished trials; with ``tau`` and ``impute``, also the trials this
+        pruner stopped after epoch ``tau``, their final value being its prediction when it stopped them
+        (curves then hold ``tau`` epochs and the final value)."""
         feats, curves = [], []
         for t in _complete_curves(study):
             e, v = trial_curve(t)
             if e.size >= self.max_epochs and np.all(np.isfinite(v[: self.max_epochs])):
                 feats.append(_features(t))
-                curves.append(v[: self.max_epochs])
+                curves.append(v[: self.max_epochs] if tau is None else np.append(v[:tau], v[self.max_epochs - 1]))
+        if tau is not None and self.impute and self._stopped:
+            for t in study.get_trials(deepcopy=False, states=(TrialState.PRUNED,)):
+                s = self._stopped.get(t.number)
+                if s is None or s[0] <= tau:
+                    continue
+                e, v = trial_curve(t)
+                if e.size >= tau and int(e[tau - 1]) == tau and np.all(np.isfinite(v[:tau])) and np.isfinite(s[1]):
+                    feats.append(_features(t))
+                    curves.append(np.append(v[:tau], s[1]))
         if not curves:
-            return np.zeros((0, 0)), np.zeros((0, self.max_epochs))
+            return np.zeros((0, 0)), np.zeros((0, self.max_epochs if tau is None else tau + 1))
         nf = min(len(f) for f in feats)
         return np.array([f[:nf] for f in feats], float).reshape(len(feats), nf), np.array(curves)
 
     def predict(self, study: optuna.Study, trial: FrozenTrial, values: np.ndarray, metric: Metric) -> tuple[float, float]:
         from archscout.estimation.curves.regression import CutoffRegressors
 
-        F, C = self._pool(study)
-        if len(C) < self.n_train:
-            raise InsufficientData(f"too little data: {len(C)} fully trained curves, need {self.n_train}")
+        n_done = len(self._pool(study)[1])
+        if n_done < self.n_train:
+            raise InsufficientData(f"too little data: {n_done} fully trained curves, need {self.n_train}")
+        F, C = self._pool(study, len(values))
         if self._reg is None or self._reg.metric != metric:
             self._reg = CutoffRegressors(self.model, metric, self.refit_growth, **self.kw)
         if not np.all(np.isfinite(values)):

@@ -190,6 +190,47 @@ def test_baker_prunes_once_it_has_training_curves():
     assert d["mean"] == pytest.approx(0.62 - 0.5 * 20**-0.6, abs=0.03) and d["mean"] + d["margin"] * d["std"] < best
 
 
+def test_baker_looks_at_the_10_percent_cutoff_of_a_20_epoch_schedule():
+    # the regressor reads features with the curve, so unlike the parametric fit it needs no 3 points
+    assert BakerPruner(20, Metric()).min_epochs == 2 and LCEPruner(20, Metric()).min_epochs == 3
+    rng = np.random.default_rng(0)
+    cs = list(rng.uniform(0.6, 0.95, 10)) + [0.62]
+    curves = [c - 0.5 * X**-0.6 + 0.003 * rng.standard_normal(20) for c in cs]
+    pruner = BakerPruner(20, Metric(), model="bayes_ridge", n_train=10, calibrate=False)
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    study.optimize(replay(curves, [[c] for c in cs]), n_trials=len(curves))
+    assert study.trials[10].state.name == "PRUNED" and max(study.trials[10].intermediate_values) == 2
+
+
+def test_baker_impute_puts_stopped_trials_into_the_earlier_cutoffs_training_sets():
+    # ten finished curves, then two trials that start like the best and collapse after epoch 2: the
+    # first is stopped at epoch 10; with impute its predicted final joins the epoch-2 training set,
+    # so the second (its look-alike) is predicted lower at epoch 2
+    rng = np.random.default_rng(1)
+    cs = list(rng.uniform(0.6, 0.95, 10))
+    curves = [c - 0.5 * X**-0.6 + 0.003 * rng.standard_normal(20) for c in cs]
+    top = max(cs)
+    collapse = np.where(X <= 2, top - 0.5 * X**-0.6, 0.35)
+    curves += [collapse, collapse + 0.001]
+    feats = [[c] for c in cs] + [[top], [top]]
+    means = {}
+    for impute in (False, True):
+        pruner = BakerPruner(20, Metric(), model="bayes_ridge", checkpoints=(0.1, 0.5), n_train=10, refit_growth=0.0,
+                             calibrate=False, impute=impute)
+        study = optuna.create_study(direction="maximize", pruner=pruner)
+        study.optimize(replay(curves, feats), n_trials=len(curves))
+        assert max(study.trials[10].intermediate_values) == 10  # kept at epoch 2, stopped at epoch 10
+        stop_mean = [d["mean"] for d in pruner.decisions if d["trial"] == 10 and d["epoch"] == 10][0]
+        F, C = pruner._pool(study, 2)
+        if impute:  # the trial stopped at epoch 10 is in the pool of cut-off 2 (not of 10), with its prediction
+            assert len(C) == 12 and C.shape[1] == 3 and stop_mean in C[:, -1]
+            assert len(pruner._pool(study, 10)[1]) == 10
+        else:
+            assert len(C) == 10
+        means[impute] = [d["mean"] for d in pruner.decisions if d["trial"] == 11 and d["epoch"] == 2][0]
+    assert means[True] < means[False] - 0.01
+
+
 def test_predicted_successive_halving_keeps_a_slow_starter_that_plain_halving_drops():
     x = np.arange(1, 28, dtype=float)
     fast = [c - 0.3 * np.exp(-x) for c in (0.60, 0.61, 0.59)]
