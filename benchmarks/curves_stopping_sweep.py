@@ -11,10 +11,11 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
 * ``baker@D``      Baker's rule, checked at 10/20/30/50/75% of the schedule (its first default); suffixes
   ``:all`` (check every epoch from ``min_epochs`` on; every ``T // 50`` on schedules over 50 epochs),
   ``:mMODEL`` (regression model, e.g. ``:mensemble``), ``:tN`` (``n_train``: finished curves before the
-  regressor is fitted), ``:eN`` (``min_epochs``: the first epoch checked; ``baker`` looks from 10% of the
+  regressor is fitted), ``:dense`` (every epoch from 10% to 75% of the schedule, the default's window; every
+  ``T // 50`` on schedules over 50 epochs), ``:eN`` (``min_epochs``: the first epoch checked; ``baker`` looks from 10% of the
   schedule on, at least epoch 1, since 2026-12-01; before, like ``lce``, from epoch 3 at the earliest), ``:imp``
   (``impute``: the trials it stopped join the training set of the earlier cut-offs, with the final value it
-  predicted when it stopped them), ``:nocal`` (its own Student-t margin alone, no online calibration), ``:nN`` as above.
+  predicted when it stopped them; ``:impb``: with the optimistic bound that stopped them instead), ``:nocal`` (its own Student-t margin alone, no online calibration), ``:nN`` as above.
 
 All `lce` variants of one seed share one cache of fits (a fit depends only on the trial's position in the
 order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
@@ -54,10 +55,15 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
             kw["n_calib"] = int(o[1:])
         elif o == "all" and kind == "baker":
             kw["checkpoints"] = None
+        elif o == "dense" and kind == "baker":  # every epoch inside the default window, 10% to 75%
+            lo, hi = max(1, round(0.1 * max_epochs)), round(0.75 * max_epochs)
+            kw["checkpoints"] = tuple(e / max_epochs for e in range(lo, hi + 1, max(1, max_epochs // 50)))
         elif o.startswith("m") and kind == "baker":
             kw["model"] = o[1:]
         elif o == "imp" and kind == "baker":
             kw["impute"] = True
+        elif o == "impb" and kind == "baker":
+            kw["impute"] = "bound"
         elif o.startswith("e") and o[1:].isdigit():
             kw["min_epochs"] = int(o[1:])
         elif o.startswith("t") and o[1:].isdigit() and kind == "baker":

@@ -277,6 +277,12 @@ class BakerPruner(_CurvePruner):
     The regressor reads the trial's features with the curve, so it may look from the first epoch on
     (``min_epochs`` defaults to 10% of the schedule, at least 1): with the parametric pruner's floor of 3
     epochs, the 10% checkpoint of a 20-epoch schedule (epoch 2) was never checked.
+    ``impute``: a trial this pruner stopped at epoch e joins the training set of every cut-off before e,
+    with the final value it predicted when it stopped the trial. Without it the regressor of an early
+    cut-off learns only from trials that passed every later check too, i.e. whose curves went on well,
+    and over-predicts a loser (survivor bias); with it, each cut-off trains on every trial that went past
+    it, a set selected on the curve up to that cut-off only. Kept in memory, like the calibration: a
+    resumed search starts without the stand-ins (which errs on the side of keeping trials).
     """
 
     min_points = 1
@@ -285,7 +291,7 @@ class BakerPruner(_CurvePruner):
                  margin: float | None = None,
                  min_epochs: int | None = None, checkpoints: tuple[float, ...] | None = (0.1, 0.2, 0.3, 0.5, 0.75),
                  n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0,
-                 calibrate: bool = True, delta: float = 0.05, n_calib: int = 5, impute: bool = False) -> None:
+                 calibrate: bool = True, delta: float = 0.05, n_calib: int = 5, impute: bool | str = False) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
         self.impute = impute
         # trial number -> (epoch it was stopped at, predicted final then): the stand-in final value of a
@@ -306,7 +312,11 @@ class BakerPruner(_CurvePruner):
         stop = super().prune(study, trial)
         if stop and self.decisions and self.decisions[-1]["trial"] == trial.number:
             d = self.decisions[-1]
-            self._stopped[trial.number] = (int(d["epoch"]), float(d["mean"]))
+            v = float(d["mean"])
+            if self.impute == "bound":  # the most optimistic bound that still stopped it
+                sign = _metric_for(study, self.metric).sign
+                v = sign * max(sign * (v + sign * d["margin"] * d["std"]), sign * d.get("optimistic", -sign * math.inf))
+            self._stopped[trial.number] = (int(d["epoch"]), v)
         return stop
 
     def _pool(self, study: optuna.Study, tau: int | None = None) -> tuple[np.ndarray, np.ndarray]:

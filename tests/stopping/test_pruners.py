@@ -202,6 +202,21 @@ def test_baker_looks_at_the_10_percent_cutoff_of_a_20_epoch_schedule():
     assert study.trials[10].state.name == "PRUNED" and max(study.trials[10].intermediate_values) == 2
 
 
+def test_baker_on_a_12_epoch_schedule_decides_after_the_first_epoch(caplog):
+    # 10% of 12 epochs rounds to epoch 1: a one-point prefix must give a decision, not a kept trial
+    x = np.arange(1, 13, dtype=float)
+    rng = np.random.default_rng(2)
+    cs = list(rng.uniform(0.6, 0.95, 10)) + [0.62]
+    curves = [c - 0.5 * x**-0.6 + 0.003 * rng.standard_normal(12) for c in cs]
+    pruner = BakerPruner(12, Metric(), model="bayes_ridge", n_train=10, calibrate=False)
+    assert sorted(pruner.check_epochs) == [1, 2, 4, 6, 9]
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    with caplog.at_level(logging.INFO, logger="archscout.stopping"):
+        study.optimize(replay(curves, [[c] for c in cs]), n_trials=len(curves))
+    assert "cannot extrapolate" not in caplog.text
+    assert [d["epoch"] for d in pruner.decisions if d["trial"] == 10][0] == 1
+
+
 def test_baker_impute_puts_stopped_trials_into_the_earlier_cutoffs_training_sets():
     # ten finished curves, then two trials that start like the best and collapse after epoch 2: the
     # first is stopped at epoch 10; with impute its predicted final joins the epoch-2 training set,

@@ -48,7 +48,7 @@ def curve_features(prefix: np.ndarray) -> np.ndarray:
     n, tau = p.shape
     d1 = np.diff(p, axis=1)
     d2 = np.diff(p, n=2, axis=1)
-    k = max(2, tau // 3)
+    k = min(tau, max(2, tau // 3))  # the tail the slope is fitted on (one point: no slope)
     tail = p[:, -k:]
     t = np.arange(k) - (k - 1) / 2
     slope = tail @ t / (t @ t) if k > 1 else np.zeros(n)

@@ -23,6 +23,14 @@ def test_curve_features_by_hand():
     assert f[8] == pytest.approx(0.4) and f[9] == pytest.approx(0.1)  # max, min
 
 
+def test_curve_features_of_one_epoch():
+    # Baker's rule may look after the first epoch: one value, no differences, no slope
+    f = curve_features(np.array([[0.3], [0.5]]))
+    assert f.shape == (2, 11) and np.all(np.isfinite(f))
+    np.testing.assert_allclose(f[:, 0], [0.3, 0.5])
+    np.testing.assert_allclose(f[:, 5], 0.0)  # the slope of a single point
+
+
 @pytest.mark.parametrize("model", ["svr", "bayes_ridge"])
 def test_beats_the_last_value_on_metaqnn_cifar10(shared_data, model):
     cs = read_curves(shared_data / "baker2018" / "metaqnn_cifar10.csv")
