@@ -2,7 +2,7 @@
 
 Same searches as `archscout bench stopping` (seed s visits the seeded permutation of s, first --trials
 curves). The oracle runs the first W trials to the end (the completed curves a calibrated rule waits for:
-W = 15 for `baker` = 10 training curves + 5 for the calibration, W = 10 for `lce`), then knows every
+W = 15 for `baker` = 10 training curves + 5 for the calibration, 11 with ``n_train=6``, W = 10 for `lce`), then knows every
 trial's final value: a trial that will not beat the best completed one is stopped at the rule's first
 check, every other trial runs to the end. Its speed-up is an upper bound for a rule with that warm-up and
 that first check, at zero regret.
@@ -44,8 +44,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     a = ap.parse_args()
     print("| set | epochs | oracle, warm-up 15, `baker`'s first check | same, first check at epoch 3 or later (the old floor) "
-          "| oracle, warm-up 10, `lce`'s first check |")
-    print("|---|---|---|---|---|")
+          "| oracle, warm-up 11 (`n_train=6`), `baker`'s first check | oracle, warm-up 10, `lce`'s first check |")
+    print("|---|---|---|---|---|---|")
     for src, minimize in SOURCES:
         cs, metric = load(SimpleNamespace(curves=src, minimize=minimize, range=None, metric=None,
                                           lcbench_path=None, lcbench_configs=500, seed=0))
@@ -58,7 +58,7 @@ def main() -> None:
         lce = LCEPruner(T, metric)
         first_lce = lce.min_epochs if lce.check_epochs is None else min(e for e in lce.check_epochs if e >= lce.min_epochs)
         cells = []
-        for warmup, first in ((15, b), (15, b_old), (10, first_lce)):
+        for warmup, first in ((15, b), (15, b_old), (11, b), (10, first_lce)):
             sp = [oracle(metric.sign * C[np.random.default_rng(s).permutation(ok)[: a.trials], -1], T, warmup, first)
                   for s in a.seeds]
             cells.append(f"{np.median(sp):.2f}x (epoch {first})")

@@ -15,7 +15,8 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
   ``T // 50`` on schedules over 50 epochs), ``:eN`` (``min_epochs``: the first epoch checked; ``baker`` looks from 10% of the
   schedule on, at least epoch 1, since 2026-12-01; before, like ``lce``, from epoch 3 at the earliest), ``:imp``
   (``impute``: the trials it stopped join the training set of the earlier cut-offs, with the final value it
-  predicted when it stopped them; ``:impb``: with the optimistic bound that stopped them instead), ``:nocal`` (its own Student-t margin alone, no online calibration), ``:nN`` as above.
+  predicted when it stopped them; ``:impb``: with the optimistic bound that stopped them instead), ``:g``
+  (``guard``: never stop a trial that is at least as good as the best completed trial was at the same epoch), ``:nocal`` (its own Student-t margin alone, no online calibration), ``:nN`` as above.
 
 All `lce` variants of one seed share one cache of fits (a fit depends only on the trial's position in the
 order and its observed epochs, never on the rule), so the sweep costs about one unpruned run per
@@ -62,6 +63,8 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
             kw["model"] = o[1:]
         elif o == "imp" and kind == "baker":
             kw["impute"] = True
+        elif o == "g" and kind == "baker":
+            kw["guard"] = True
         elif o == "impb" and kind == "baker":
             kw["impute"] = "bound"
         elif o.startswith("e") and o[1:].isdigit():

@@ -49,3 +49,28 @@ done
 # reported seeds
 sweep "0 1 2" lce_both@0.05 lce_both@0.05:n10 lce_both@0.02 lce_both@0.1 lce_cal@0.05 lce_cal@0.1
 echo done
+baker6() {  # seeds, variants... over Baker's four sets and the two LCBench tasks
+  local seeds=$1; shift
+  for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds $seeds --variants "$@"; done
+  $S $D/baker2018/lstm_ptb.csv --minimize --seeds $seeds --variants "$@"
+  for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $seeds --variants "$@"; done
+}
+# stage 6 (2026-12-01 evening): the first-check fix (`baker` looks at 10% of a 20-epoch schedule, epoch 2; `:e3` =
+# the rule before), stopped trials as training data (`:imp`, `:impb`), the incumbent guard (`:g`), a 6-curve
+# warm-up (`:t6`); development seeds 10-17, then seeds 20-29 (never looked at before the choice) and the reported 0-4
+for f in metaqnn_cifar10 metaqnn_svhn; do
+  $S $D/baker2018/$f.csv --seeds 10 11 12 --variants baker@0.05:e2 baker@0.05:e3 baker@0.05:e2:imp
+done
+$S benchmarks/results/nb201_lofi/table.csv --range 0 100 --seeds 0 1 2 3 4 10 11 12 --variants baker@0.05 baker@0.05:e2 baker@0.05:e3
+sweep "10 11 12" baker@0.05:imp
+for f in "deep_resnets_cifar10.csv" "lstm_ptb.csv --minimize"; do
+  $S $D/baker2018/$f --seeds 13 14 15 16 17 --variants baker@0.05 baker@0.05:imp baker@0.05:impb
+done
+baker6 "10 11 12 13 14 15 16 17" baker@0.05 baker@0.05:t6 baker@0.05:g baker@0.05:t6:imp:g baker@0.05:imp
+# faster and unsafe on lstm_ptb: every epoch / every epoch from 10% to 75% of the schedule
+baker6 "10 11 12" baker@0.05:all:imp baker@0.05:dense:imp
+baker6 "10 11 12 13 14 15 16 17" baker@0.05:dense:t6:imp:g
+# seeds never looked at before, and the reported seeds
+baker6 "20 21 22 23 24 25 26 27 28 29" baker@0.05 baker@0.05:t6:imp:g
+baker6 "0 1 2 3 4" baker@0.05:imp baker@0.05:t6:imp:g
+$S $NB --seeds 0 1 2 --variants baker@0.05:imp baker@0.05:t6:imp:g

@@ -246,6 +246,27 @@ def test_baker_impute_puts_stopped_trials_into_the_earlier_cutoffs_training_sets
     assert means[True] < means[False] - 0.01
 
 
+def test_baker_guard_keeps_a_trial_ahead_of_the_incumbent_at_the_same_epoch():
+    from optuna.distributions import FloatDistribution
+    from optuna.trial import create_trial
+
+    def trial(curve, state):
+        return create_trial(state=state, value=curve[-1] if state == optuna.trial.TrialState.COMPLETE else None,
+                            params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)},
+                            intermediate_values=dict(enumerate(curve, start=1)))
+
+    study = optuna.create_study(direction="maximize")
+    done = optuna.trial.TrialState.COMPLETE
+    study.add_trial(trial([0.3, 0.5, 0.9], done))  # the incumbent: 0.5 at epoch 2
+    study.add_trial(trial([0.6, 0.7, 0.8], done))  # ahead early, worse at the end: not the incumbent
+    pruner = BakerPruner(3, Metric(), guard=True)
+    running = optuna.trial.TrialState.RUNNING
+    assert pruner._ahead_of_incumbent(study, trial([0.2, 0.5], running))  # level with it: kept
+    assert not pruner._ahead_of_incumbent(study, trial([0.2, 0.49], running))
+    assert not BakerPruner(3, Metric(direction="minimize"), guard=True)._ahead_of_incumbent(
+        optuna.create_study(direction="minimize"), trial([0.2, 0.5], running))  # no completed trial: no guard
+
+
 def test_predicted_successive_halving_keeps_a_slow_starter_that_plain_halving_drops():
     x = np.arange(1, 28, dtype=float)
     fast = [c - 0.3 * np.exp(-x) for c in (0.60, 0.61, 0.59)]
