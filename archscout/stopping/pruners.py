@@ -299,6 +299,8 @@ class BakerPruner(_CurvePruner):
                  calibrate: bool = True, delta: float = 0.05, n_calib: int = 5, impute: bool | str = False,
                  guard: bool = False) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
+        if impute not in (True, False, "bound"):
+            raise ArchscoutError(f"impute must be True, False or 'bound', not {impute!r}")
         self.impute = impute
         self.guard = guard
         # trial number -> (epoch it was stopped at, predicted final then): the stand-in final value of a

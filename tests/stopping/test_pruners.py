@@ -291,6 +291,8 @@ def test_make_pruner_names():
         make_pruner("asha", 20)
     with pytest.raises(ArchscoutError, match="delta"):
         make_pruner("lce", 20, delta=2.0)
+    with pytest.raises(ArchscoutError, match="impute"):
+        make_pruner("baker", 20, impute="mean")
 
 
 def test_search_with_pruner_on_replayed_nb201_curves(shared_data, capsys):
