@@ -73,4 +73,7 @@ baker6 "10 11 12 13 14 15 16 17" baker@0.05:dense:t6:imp:g
 # seeds never looked at before, and the reported seeds
 baker6 "20 21 22 23 24 25 26 27 28 29" baker@0.05 baker@0.05:t6:imp:g
 baker6 "0 1 2 3 4" baker@0.05:imp baker@0.05:t6:imp:g
+# the guard alone, afterwards, on the same seeds
+baker6 "20 21 22 23 24 25 26 27 28 29" baker@0.05:g
+baker6 "0 1 2 3 4" baker@0.05:g
 $S $NB --seeds 0 1 2 --variants baker@0.05:imp baker@0.05:t6:imp:g

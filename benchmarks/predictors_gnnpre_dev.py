@@ -46,6 +46,11 @@ ROUNDS = {  # label -> (predictor, extra features, predictor kwargs)
         "ens-et-gnn, zcsmooth, rank targets, 300 epochs": (
             "ens-et-gnn", "zcsmooth", {"gnn_kwargs": {"rank_targets": True, "epochs": 300}}),
     },
+    4: {  # round 2's last rows (hidden 64 was its best) with the rank targets of the default
+        "gnn-pre, zcsmooth, rank targets, hidden 64": ("gnn-pre", "zcsmooth", {"rank_targets": True, "hidden": 64}),
+        "ens-et-gnn, zcsmooth, rank targets, hidden 64": (
+            "ens-et-gnn", "zcsmooth", {"gnn_kwargs": {"rank_targets": True, "hidden": 64}}),
+    },
 }
 
 
