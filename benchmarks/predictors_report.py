@@ -94,8 +94,9 @@ def main() -> None:
               "### GNN pretrained on the pool's zero-cost scores: development seeds "
               "(`benchmarks/predictors_gnnpre_dev.py`)", ""]
     for k, title in ((1, "round 1: pretraining, head inputs, body learning rate, committee (accuracy targets)"),
-                     (2, "round 2: rank targets, longer pretraining / fine-tuning (cut after 3 rows)"),
-                     (3, "round 3: the committee with the rank-target member")):
+                     (2, "round 2: rank targets, longer pretraining / fine-tuning, more members, wider"),
+                     (3, "round 3: the committee with the rank-target member"),
+                     (4, "round 4: hidden 64 with rank targets")):
         if (R / f"predictors_gnnpre_dev_round{k}.md").exists():
             parts.append(block(f"predictors_gnnpre_dev_round{k}.md", title))
     parts += [

@@ -284,7 +284,8 @@ class BakerPruner(_CurvePruner):
     it, a set selected on the curve up to that cut-off only. Kept in memory, like the calibration: a
     resumed search starts without the stand-ins (which errs on the side of keeping trials). ``"bound"``
     imputes the optimistic bound that stopped the trial instead (measured slower than no imputation).
-    ``guard``: never stop a trial that is at least as good as the best completed trial was at the same epoch.
+    ``guard``: never stop a trial that is at least as good as the best completed trial was at the same epoch
+    (alone it kept one best network the default loses and lost another, so it is off by default).
     ``n_train=6, impute=True, guard=True`` is 6-22% faster than the defaults on Baker's sets and LCBench but
     not safer (5 lost best networks in 138 replayed searches against 6, larger ones on LCBench task 7593), so
     the defaults stay (BENCHMARKS.md, end of (c)).
