@@ -38,7 +38,7 @@ def main() -> None:
     bench = get_benchmark("nb201")
     blocks: dict = {}
     archs, y, feats = load_pool(bench, "cifar10", ["zcsmooth"], "canonical", None, blocks)
-    kw = pool_kwargs("gnn-pre", archs, feats, blocks)
+    kw = {**pool_kwargs("gnn-pre", archs, feats, blocks), "hidden": 32}  # as run, before hidden 64 was the default
     for seed in a.seeds:
         perm = np.random.default_rng(seed).permutation(len(archs))  # the harness's split (one_run)
         tr, te = perm[:100], perm[len(archs) - 1000:]

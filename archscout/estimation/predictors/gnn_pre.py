@@ -90,7 +90,7 @@ class PretrainedGNNPredictor(OpGraphInput, _torch.OneThreadFit, Predictor):
     def __init__(
         self, space: SearchSpace, encoding: str | Sequence[str] = "onehot", seed: int = 0,
         pool_archs: Sequence[Arch] | None = None, pool_features: np.ndarray | None = None,
-        n_models: int = 3, hidden: int = 32, layers: int = 3,
+        n_models: int = 3, hidden: int = 64, layers: int = 3,
         pretrain_epochs: int = 20, pretrain_lr: float = 3e-3, pretrain_batch_size: int = 128, pretrain_seed: int = 0,
         epochs: int = 150, lr: float = 3e-3, body_lr: float = 3e-4, batch_size: int = 32, weight_decay: float = 1e-4,
         head_features: bool = True, rank_targets: bool = True,
