@@ -320,17 +320,19 @@ class BakerPruner(_CurvePruner):
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         stop = super().prune(study, trial)
-        if stop and self.guard and self._ahead_of_incumbent(study, trial):
-            self.decisions[-1].update(prune=False, guard=True)
+        if not stop:
             return False
-        if stop and self.decisions and self.decisions[-1]["trial"] == trial.number:
-            d = self.decisions[-1]
+        d = self.decisions[-1]  # a stop always comes with its decision
+        if self.guard and self._ahead_of_incumbent(study, trial):
+            d.update(prune=False, guard=True)
+            return False
+        if self.impute:
             v = float(d["mean"])
-            if self.impute == "bound":  # the most optimistic bound that still stopped it
+            if self.impute == "bound":  # the most optimistic of the bounds that stopped it
                 sign = _metric_for(study, self.metric).sign
-                v = sign * max(sign * (v + sign * d["margin"] * d["std"]), sign * d.get("optimistic", -sign * math.inf))
+                v = max(v + sign * d["margin"] * d["std"], d.get("optimistic", -sign * math.inf), key=lambda x: sign * x)
             self._stopped[trial.number] = (int(d["epoch"]), v)
-        return stop
+        return True
 
     def _ahead_of_incumbent(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         """Is the trial at least as good now as the best completed trial was at the same epoch?"""
@@ -348,12 +350,17 @@ class BakerPruner(_CurvePruner):
         """(features, curves) of the finished trials; with ``tau`` and ``impute``, also the trials this
         pruner stopped after epoch ``tau``, their final value being its prediction when it stopped them
         (curves then hold ``tau`` epochs and the final value)."""
+        return self._rows(study, tau)[:2]
+
+    def _rows(self, study: optuna.Study, tau: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """`_pool`, and how many of its rows are finished trials (the rest are stand-ins)."""
         feats, curves = [], []
         for t in _complete_curves(study):
             e, v = trial_curve(t)
             if e.size >= self.max_epochs and np.all(np.isfinite(v[: self.max_epochs])):
                 feats.append(_features(t))
                 curves.append(v[: self.max_epochs] if tau is None else np.append(v[:tau], v[self.max_epochs - 1]))
+        n_done = len(curves)
         if tau is not None and self.impute and self._stopped:
             for t in study.get_trials(deepcopy=False, states=(TrialState.PRUNED,)):
                 s = self._stopped.get(t.number)
@@ -364,17 +371,16 @@ class BakerPruner(_CurvePruner):
                     feats.append(_features(t))
                     curves.append(np.append(v[:tau], s[1]))
         if not curves:
-            return np.zeros((0, 0)), np.zeros((0, self.max_epochs if tau is None else tau + 1))
+            return np.zeros((0, 0)), np.zeros((0, self.max_epochs if tau is None else tau + 1)), 0
         nf = min(len(f) for f in feats)
-        return np.array([f[:nf] for f in feats], float).reshape(len(feats), nf), np.array(curves)
+        return np.array([f[:nf] for f in feats], float).reshape(len(feats), nf), np.array(curves), n_done
 
     def predict(self, study: optuna.Study, trial: FrozenTrial, values: np.ndarray, metric: Metric) -> tuple[float, float]:
         from archscout.estimation.curves.regression import CutoffRegressors
 
-        n_done = len(self._pool(study)[1])
+        F, C, n_done = self._rows(study, len(values))  # one pass over the study's trials per check
         if n_done < self.n_train:
             raise InsufficientData(f"too little data: {n_done} fully trained curves, need {self.n_train}")
-        F, C = self._pool(study, len(values))
         if self._reg is None or self._reg.metric != metric:
             self._reg = CutoffRegressors(self.model, metric, self.refit_growth, **self.kw)
         if not np.all(np.isfinite(values)):
