@@ -1,4 +1,5 @@
-"""Development seeds for the pool-pretrained GNN (`gnn-pre`, `ens-et-gnn`; BENCHMARKS.md "Performance predictors").
+"""Development seeds for the pool-pretrained GNN (`gnn-pre`, `ens-et-gnn`; BENCHMARKS.md "Performance predictors"),
+and from round 5 on for the features of every predictor (MeCo, GRAF-style graph features).
 
 Same protocol as `archscout bench predictors --features zc|zcsmooth --train-size 100` (load_pool,
 pool_kwargs and one_run of that command) on seeds 100.. only, so choosing a variant here never looks
@@ -52,7 +53,35 @@ ROUNDS = {  # label -> (predictor, extra features, predictor kwargs)
         "ens-et-gnn, zcsmooth, rank targets, hidden 64": (
             "ens-et-gnn", "zcsmooth", {"gnn_kwargs": {"rank_targets": True, "hidden": 64}}),
     },
+    5: {  # archscout's MeCo (bundled, `--features ... meco`) as a 14th proxy of the zero-cost block
+        "ens-et, zcsmooth": ("ens-et", "zcsmooth", {}),
+        "ens-et, zcsmooth+meco": ("ens-et", "zcsmooth+meco", {}),
+        "xgb, zc+meco": ("xgb", "zc+meco", {}),
+        "ens-et, zc+meco": ("ens-et", "zc+meco", {}),
+        "gnn-pre, zcsmooth+meco": ("gnn-pre", "zcsmooth+meco", {}),
+        # the defaults, under round 4's label so that its rows are reused (labels key the resume file)
+        "ens-et-gnn, zcsmooth, rank targets, hidden 64": (
+            "ens-et-gnn", "zcsmooth", {"gnn_kwargs": {"rank_targets": True, "hidden": 64}}),
+        "ens-et-gnn, zcsmooth+meco": ("ens-et-gnn", "zcsmooth+meco", {}),
+    },
+    6: {  # GRAF-style neural graph features (`--encoding pathstats graf`) next to the default `pathstats`
+        "ens-et, arch": ("ens-et", "", {"encoding": ("pathstats",)}),
+        "ens-et, arch, pathstats+graf": ("ens-et", "", {"encoding": ("pathstats", "graf")}),
+        "ens-et, arch, graf": ("ens-et", "", {"encoding": ("graf",)}),
+        "xgb, arch": ("xgb", "", {"encoding": ("pathstats",)}),
+        "xgb, arch, pathstats+graf": ("xgb", "", {"encoding": ("pathstats", "graf")}),
+        "ens-et, zcsmooth, pathstats+graf": ("ens-et", "zcsmooth", {"encoding": ("pathstats", "graf")}),
+        "ens-et, zcsmooth+meco, pathstats+graf": ("ens-et", "zcsmooth+meco", {"encoding": ("pathstats", "graf")}),
+        "ens-et-gnn, zcsmooth+meco, pathstats+graf": (
+            "ens-et-gnn", "zcsmooth+meco", {"encoding": ("pathstats", "graf")}),
+    },
 }
+
+
+# rounds 1-5 ran before the graph features joined the default encoding of the tree / GP / committee
+# predictors (chosen in round 6): their encoding is spelt out so that a rerun reproduces their rows
+PATHSTATS_ROUNDS = {1, 2, 3, 4, 5}
+USES_ENCODING = {"xgb", "rf", "et", "gp", "ens", "ens-et", "ens-et-gnn"}
 
 
 def main() -> None:
@@ -90,10 +119,11 @@ def main() -> None:
     for label, (name, feat, kw) in variants.items():
         if feat not in pools:
             blocks: dict = {}
-            archs, y, feats = load_pool(bench, "cifar10", [feat], "canonical", None, blocks)
+            archs, y, feats = load_pool(bench, "cifar10", [f for f in feat.split("+") if f], "canonical", None, blocks)
             pools[feat] = (archs, y, feats, blocks)
         archs, y, feats, blocks = pools[feat]
-        kwargs = {**pool_kwargs(name, archs, feats, blocks), **kw}
+        pin = {"encoding": ("pathstats",)} if args.round in PATHSTATS_ROUNDS and name in USES_ENCODING else {}
+        kwargs = {**pool_kwargs(name, archs, feats, blocks), **pin, **kw}
         rs = []
         for s in args.seeds:
             k = (label, args.train_size, s)

@@ -37,7 +37,7 @@ def main() -> None:
     print(f"| features | Kendall τ (mean ± std), {a.predictor}, 100 cells, seeds {a.seeds[0]}-{a.seeds[-1]} | per seed |")
     print("|---|---|---|")
     for label, F in (("zcsmooth", feats), ("zcsmooth + log hardware costs", np.hstack([feats, H]))):
-        taus = [one_run(a.predictor, space, archs, y, F, 100, 1000, s, None, 0.1, False)["kendall_tau"] for s in a.seeds]
+        taus = [one_run(a.predictor, space, archs, y, F, 100, 1000, s, ("pathstats",), 0.1, False)["kendall_tau"] for s in a.seeds]
         print(f"| {label} | {np.mean(taus):.3f} ± {np.std(taus):.3f} | {' '.join(f'{t:.3f}' for t in taus)} |", flush=True)
 
 

@@ -42,7 +42,7 @@ def main() -> None:
     for seed in a.seeds:
         perm = np.random.default_rng(seed).permutation(len(archs))  # the harness's split (one_run)
         tr, te = perm[:100], perm[len(archs) - 1000:]
-        teacher = make_predictor("ens-et", bench.space, seed=seed)
+        teacher = make_predictor("ens-et", bench.space, seed=seed, encoding="pathstats")  # as run (before graf)
         teacher.fit([archs[i] for i in tr], y[tr], feats[tr])
         mt, _ = teacher.predict([archs[i] for i in te], feats[te])
         pseudo, _ = teacher.predict(archs, feats)

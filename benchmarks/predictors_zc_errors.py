@@ -44,7 +44,8 @@ def main() -> None:
     for seed in args.seeds:  # the split of bench_predictors.one_run
         perm = np.random.default_rng(seed).permutation(len(archs))
         tr, te = perm[:100], perm[len(archs) - 1000:]
-        model = make_predictor("ens-et", space, seed=seed).fit([archs[i] for i in tr], y[tr], feats[tr])
+        model = make_predictor("ens-et", space, seed=seed, encoding="pathstats").fit(  # as reported (before graf)
+            [archs[i] for i in tr], y[tr], feats[tr])
         pred = model.predict([archs[i] for i in te], feats[te])[0]
         iu = np.triu_indices(len(te), 1)
         sign = lambda v: np.sign(v[:, None] - v[None, :])[iu]  # noqa: E731

@@ -11,6 +11,13 @@ rerunning skips what is there. Single-threaded and meant to run niced in the bac
         --out benchmarks/results/training_free_proxies.jsonl
     python benchmarks/training_free_proxies.py --report --out benchmarks/results/training_free_proxies.jsonl
 
+archscout's own MeCo for all 9,445 cells (the bundled `nb201_meco_cifar10.csv.gz`; ~10 min on 2 cores):
+
+    for i in 0 1; do python benchmarks/training_free_proxies.py --n 9445 --proxies meco --part $i --parts 2 \
+        --out benchmarks/results/training_free_meco.jsonl & done; wait
+    python benchmarks/training_free_proxies.py --out benchmarks/results/training_free_meco.jsonl --proxies meco \
+        --export archscout/estimation/zerocost/data/nb201_meco_cifar10.csv.gz
+
 The architectures are a seeded random sample (without replacement) of the 9,445 canonical cells.
 """
 
@@ -33,7 +40,8 @@ MEAN = np.array([0.49139968, 0.48215827, 0.44653124])
 STD = np.array([0.24703233, 0.24348505, 0.26158768])
 # Spearman vs accuracy on NB201 CIFAR-10 reported by NAS-Bench-Suite-Zero (quoted in issue 6).
 PUBLISHED_RHO = {"nwot": ".77", "jacov": ".75", "synflow": ".73-.75", "params": ".72", "flops": ".69",
-                 "snip": ".58", "grad_norm": ".58", "grasp": ".51", "fisher": ".50"}
+                 "snip": ".58", "grad_norm": ".58", "grasp": ".51", "fisher": ".50",
+                 "meco": ".89 (MeCo paper, all 15,625 cells)"}
 
 
 def cifar_batch(batch_size: int, seed: int):
@@ -67,6 +75,8 @@ def compute(args: argparse.Namespace) -> None:
     archs = [names[i] for i in rng.choice(len(names), size=args.n, replace=False)]
     if args.limit is not None:  # only the first networks of the same sample (to balance slow proxies)
         archs = archs[: args.limit]
+    if args.parts > 1:  # one of several processes appending to the same file
+        archs = archs[args.part::args.parts]
     cache: dict[str, dict[str, float]] = {}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.exists():
@@ -92,7 +102,7 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def report(args: argparse.Namespace) -> str:
-    from archscout.estimation.zerocost import PROXIES
+    from archscout.estimation.zerocost import EXTRA_PROXIES, PROXIES
     from archscout.spaces.nb201 import NB201Space
 
     space = NB201Space()
@@ -115,17 +125,41 @@ def report(args: argparse.Namespace) -> str:
              "| proxy | networks | Spearman ours vs published | ours vs test acc | published vs test acc | "
              "published vs valid acc | NAS-Bench-Suite-Zero (all archs) | NaN (ours) |",
              "|---|---|---|---|---|---|---|---|"]
-    for p in PROXIES:
+    for p in PROXIES + EXTRA_PROXIES:
         have = np.array([p in r["scores"] for r in rows])
         if not have.any():
             continue
         ours = np.array([r["scores"][p] if p in r["scores"] else np.nan for r in rows], float)[have]
-        theirs = np.array([pub[a][p] for a in archs])[have]
-        theirs[theirs <= -1e8] = np.nan  # the published files' marker of an undefined score
-        lines.append(f"| {p} | {int(have.sum())} | {spearman(ours, theirs):.3f} | {spearman(ours, acc_test[have]):.3f} | "
-                     f"{spearman(theirs, acc_test[have]):.3f} | {spearman(theirs, acc_valid[have]):.3f} | "
+        if p in PROXIES:
+            theirs = np.array([pub[a][p] for a in archs])[have]
+            theirs[theirs <= -1e8] = np.nan  # the published files' marker of an undefined score
+            cols = [f"{spearman(ours, theirs):.3f}", f"{spearman(ours, acc_test[have]):.3f}",
+                    f"{spearman(theirs, acc_test[have]):.3f}", f"{spearman(theirs, acc_valid[have]):.3f}"]
+        else:  # archscout's own (no published scores): ours vs test and vs valid accuracy
+            cols = ["-", f"{spearman(ours, acc_test[have]):.3f}", "-", f"(ours) {spearman(ours, acc_valid[have]):.3f}"]
+        lines.append(f"| {p} | {int(have.sum())} | {' | '.join(cols)} | "
                      f"{PUBLISHED_RHO.get(p, '')} | {int(np.isnan(ours).sum())} |")
     return "\n".join(lines)
+
+
+def export(args: argparse.Namespace) -> None:
+    """Write the scored proxies as a gzipped CSV keyed by cell (the bundled MeCo table)."""
+    import gzip
+
+    merged: dict[str, dict[str, float]] = {}
+    for line in args.out.read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            merged.setdefault(r["arch"], {}).update(r["scores"])
+    names = args.proxies or sorted({k for s in merged.values() for k in s})
+    missing = [a for a, s in merged.items() if any(n not in s for n in names)]
+    if missing:
+        raise SystemExit(f"{len(missing)} networks lack one of {names}: finish the run first")
+    with gzip.GzipFile(args.export, "wb", mtime=0) as gz:  # mtime 0: the same scores give the same bytes
+        lines = ["arch," + ",".join(names)] + [a + "," + ",".join(repr(merged[a][n]) for n in names)
+                                               for a in sorted(merged)]
+        gz.write(("\n".join(lines) + "\n").encode())
+    print(f"wrote {len(merged)} rows x {names} to {args.export}")
 
 
 def main() -> None:
@@ -135,10 +169,15 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--limit", type=int, default=None, help="score only the first LIMIT networks of the sample")
     ap.add_argument("--proxies", nargs="+", default=None, help="compute only these (default: all 13)")
+    ap.add_argument("--part", type=int, default=0, help="with --parts: which share of the sample this process scores")
+    ap.add_argument("--parts", type=int, default=1, help="split the sample over this many processes (one file)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "training_free_proxies.jsonl")
     ap.add_argument("--report", action="store_true", help="print the comparison table instead of computing")
+    ap.add_argument("--export", type=Path, default=None, help="write the scores in --out as a gzipped CSV here")
     args = ap.parse_args()
-    if args.report:
+    if args.export:
+        export(args)
+    elif args.report:
         print(report(args))
     else:
         compute(args)

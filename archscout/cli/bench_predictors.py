@@ -11,7 +11,11 @@ cell, default ``../shared/data/nb201/zero_cost_cifar10.csv`` next to the reposit
 the bundled 12-epoch ``<dataset>_valid`` accuracy (the low-fidelity signal), ``zcsmooth`` = the
 zero-cost scores as normal scores of their rank over the pool plus each score smoothed over
 architecture space by a model fitted on the whole unlabelled pool (`predictors/pool.py`; no accuracy
-is read). The pool is restricted to architectures that have every requested feature.
+is read), ``meco`` = archscout's own MeCo score of every canonical cell (bundled: one forward pass
+of one CIFAR-10 image per network, `benchmarks/training_free_proxies.py`), added to the zero-cost
+block as one more proxy when ``zc`` or ``zcsmooth`` is asked for (so it is smoothed and pretrained on
+with the others) and the zero-cost block on its own otherwise. The pool is restricted to
+architectures that have every requested feature.
 
 Predictors that pretrain on the pool (`gnn-pre`, `ens-et-gnn`) get the pool's cells and their
 zero-cost block (the ``zc`` or ``zcsmooth`` columns, never an accuracy) in ``__init__``; their
@@ -33,7 +37,7 @@ from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 TRAIN_SIZES = (10, 20, 50, 100, 200, 500, 1000)
-FEATURES = ("zc", "zcsmooth", "epoch12")
+FEATURES = ("zc", "zcsmooth", "epoch12", "meco")
 METRICS = ("kendall_tau", "spearman", "pearson", "rmse", "precision_at_t", "fit_seconds", "query_seconds")
 ZC_EXCLUDE = ("valid_accuracy",)  # the zero-cost CSV also carries the 200-epoch accuracy: never a feature
 
@@ -97,21 +101,19 @@ def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Pa
     y = np.array([pool[a] for a in archs])
     if "zc" in features and "zcsmooth" in features:
         raise ArchscoutError("--features zcsmooth already holds the zero-cost scores: pass zc or zcsmooth, not both")
+    with_meco = "meco" in features
+    if with_meco:  # MeCo joins the zero-cost block (or is it)
+        features = [f for f in features if f != "meco"]
+        if not {"zc", "zcsmooth"} & set(features):
+            features.append("zc")
+            zc_table = default_meco_table()
+            with_meco = False
     cols: list[np.ndarray] = []
     for f in features:
         if f in ("zc", "zcsmooth"):
-            from archscout.benchmarks.tabular import Table
-
-            path = zc_table or default_zc_table()
-            if not Path(path).exists():
-                raise ArchscoutError(f"zero-cost table {str(path)!r} not found; pass --zc-table PATH")
-            t = Table.from_csv(path, space, epochs=0)
-            names = [c for c in t.columns if c not in ZC_EXCLUDE]
-            rows = [t.row(space, a) for a in archs]
-            block = np.full((len(archs), len(names)), math.nan)
-            for i, r in enumerate(rows):
-                if r is not None:
-                    block[i] = [t.columns[c][r] for c in names]
+            block = _table_block(space, archs, zc_table or default_zc_table())
+            if with_meco:
+                block = np.hstack([block, _table_block(space, archs, default_meco_table())])
             cols.append(block)
         elif f == "epoch12":
             col = f"{dataset}_valid"
@@ -147,6 +149,28 @@ def load_pool(bench, dataset: str, features: list[str], cells: str, zc_table: Pa
         edges = np.cumsum([0] + widths)
         blocks.update({f: (int(lo), int(hi)) for f, lo, hi in zip(features, edges[:-1], edges[1:])})
     return archs, y, feats
+
+
+def default_meco_table() -> Path:
+    from archscout.estimation.zerocost.table import MECO_FILE
+
+    return MECO_FILE
+
+
+def _table_block(space, archs, path) -> np.ndarray:
+    """The numeric columns of a CSV keyed by (canonical) cell, one row per architecture (NaN: absent)."""
+    from archscout.benchmarks.tabular import Table
+
+    if not Path(path).exists():
+        raise ArchscoutError(f"zero-cost table {str(path)!r} not found; pass --zc-table PATH")
+    t = Table.from_csv(path, space, epochs=0)
+    names = [c for c in t.columns if c not in ZC_EXCLUDE]
+    block = np.full((len(archs), len(names)), math.nan)
+    for i, a in enumerate(archs):
+        r = t.row(space, a)
+        if r is not None:
+            block[i] = [t.columns[c][r] for c in names]
+    return block
 
 
 def pool_kwargs(name: str, archs, feats, blocks: dict) -> dict:

@@ -11,7 +11,7 @@ from typing import Any
 
 from archscout.errors import ArchscoutError
 from archscout.estimation.predictors.base import Predictor
-from archscout.estimation.predictors.encodings import Encoder, chain_stats, path_stats
+from archscout.estimation.predictors.encodings import Encoder, chain_stats, graf_stats, path_stats
 from archscout.estimation.predictors.metrics import (
     all_metrics, kendall_tau, pearson, precision_at_t, rmse, spearman,
 )
@@ -50,6 +50,6 @@ def make_predictor(name: str, space: SearchSpace, seed: int = 0, **kwargs: Any) 
 
 
 __all__ = [
-    "Predictor", "Encoder", "path_stats", "chain_stats", "PREDICTORS", "predictor_class", "make_predictor",
+    "Predictor", "Encoder", "path_stats", "graf_stats", "chain_stats", "PREDICTORS", "predictor_class", "make_predictor",
     "kendall_tau", "spearman", "pearson", "rmse", "precision_at_t", "all_metrics",
 ]

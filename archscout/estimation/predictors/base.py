@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from archscout.errors import ArchscoutError
-from archscout.estimation.predictors.encodings import Encoder
+from archscout.estimation.predictors.encodings import DEFAULT_ENCODING, Encoder
 from archscout.spaces.base import Arch, SearchSpace
 
 
@@ -26,7 +26,7 @@ class Predictor(ABC):
     name = "predictor"
     min_points = 2  # fewer training points than this is an error
 
-    def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0) -> None:
+    def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0) -> None:
         self.space = space
         self.encoding = encoding
         self.seed = int(seed)

@@ -28,6 +28,7 @@ import numpy as np
 from scipy.stats import norm, rankdata
 
 from archscout.estimation.predictors.base import Predictor
+from archscout.estimation.predictors.encodings import DEFAULT_ENCODING
 from archscout.estimation.predictors.gaussian import GPPredictor
 from archscout.estimation.predictors.trees import ExtraTreesPredictor, RandomForestPredictor, XGBoostPredictor
 from archscout.spaces.base import Arch, SearchSpace
@@ -55,7 +56,7 @@ class EnsemblePredictor(Predictor):
     min_points = 4
     forest: type[RandomForestPredictor] = RandomForestPredictor
 
-    def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0) -> None:
+    def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0) -> None:
         super().__init__(space, encoding, seed)
 
     def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
@@ -98,7 +99,7 @@ class GNNCommitteePredictor(ExtraTreesEnsemblePredictor):
     uses_pool = True
 
     def __init__(
-        self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0,
+        self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0,
         pool_archs: Sequence[Arch] | None = None, pool_features: np.ndarray | None = None,
         gnn_kwargs: dict | None = None,
     ) -> None:

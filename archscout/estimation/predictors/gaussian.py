@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from archscout.estimation.predictors.base import Predictor, standardise
+from archscout.estimation.predictors.encodings import DEFAULT_ENCODING
 from archscout.estimation.predictors.gp import GPRegressor
 from archscout.spaces.base import Arch, SearchSpace
 
@@ -20,7 +21,7 @@ class GPPredictor(Predictor):
     min_points = 3
 
     def __init__(
-        self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0, restarts: int = 2,
+        self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0, restarts: int = 2,
     ) -> None:
         super().__init__(space, encoding, seed)
         self.restarts = restarts

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from archscout.estimation.predictors.base import Predictor
+from archscout.estimation.predictors.encodings import DEFAULT_ENCODING
 from archscout.spaces.base import Arch, SearchSpace
 
 
@@ -20,7 +21,7 @@ class RandomForestPredictor(Predictor):
     min_points = 3
 
     def __init__(
-        self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0,
+        self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0,
         n_estimators: int = 300, max_features: float = 0.5, min_samples_leaf: int = 1,
     ) -> None:
         super().__init__(space, encoding, seed)
@@ -62,7 +63,7 @@ class XGBoostPredictor(Predictor):
     min_points = 3
 
     def __init__(
-        self, space: SearchSpace, encoding: str | Sequence[str] = "pathstats", seed: int = 0,
+        self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0,
         n_estimators: int = 500, max_depth: int = 3, learning_rate: float = 0.03,
         subsample: float = 0.8, colsample_bytree: float = 0.7, n_models: int = 1,
     ) -> None:

@@ -20,6 +20,8 @@ from archscout.spaces.base import Arch, SearchSpace
 SENTINEL = -1e8  # scores at or below it are the published files' marker of "undefined": read as NaN
 HEAVY_TAIL_SKEW = 3.0  # |skewness| above which transform="log" puts a proxy on a log scale
 DEFAULT_PROXY_FILE = Path(__file__).resolve().parent / "data" / "nb201_zero_cost_cifar10.csv.gz"
+# archscout's own MeCo scores of the same 9,445 cells (benchmarks/training_free_proxies.py; data/NOTICE)
+MECO_FILE = Path(__file__).resolve().parent / "data" / "nb201_meco_cifar10.csv.gz"
 
 
 @dataclass

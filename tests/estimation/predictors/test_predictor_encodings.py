@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from archscout.errors import ArchscoutError
-from archscout.estimation.predictors import Encoder, path_stats
+from archscout.estimation.predictors import Encoder, graf_stats, path_stats
 from archscout.spaces.nb201 import PATH_ENCODING_LENGTH, NB201Space
 
 SPACE = NB201Space()
@@ -32,11 +32,30 @@ def test_path_stats_hand_computed():
     assert path_stats(SPACE, (0,) * 6)[16:].tolist() == [0, 0, 0]
 
 
+MIXED = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+
+def test_graf_stats_hand_computed():
+    # 15 op sets in order {skip} {c1} {c3} {pool} {skip,c1} {skip,c3} {skip,pool} {c1,c3} {c1,pool} {c3,pool}
+    # {skip,c1,c3} ... {all}; per set (#paths of ops in the set only, shortest, longest); then per op
+    # (#inputs of the output, #readers of the input)
+    g = graf_stats(SPACE, SPACE.from_string(MIXED)).reshape(-1)
+    sets, degrees = g[:45].reshape(15, 3), g[45:].reshape(4, 2)
+    # paths: skip (1 op), c3-c3 twice (0->1->3, 0->2->3), c3-c3-c3 (0->1->2->3)
+    assert sets[0].tolist() == [1, 1, 1] and sets[1].tolist() == [0, -1, -1]
+    assert sets[2].tolist() == [3, 2, 3] and sets[5].tolist() == [4, 1, 3] and sets[-1].tolist() == [4, 1, 3]
+    assert degrees.tolist() == [[1, 1], [0, 0], [2, 2], [0, 0]]
+    only_skip = graf_stats(SPACE, SPACE.from_string(ONLY_SKIP)).reshape(-1)
+    assert only_skip[:3].tolist() == [1, 1, 1] and only_skip[6:9].tolist() == [0, -1, -1]
+    empty = graf_stats(SPACE, (0,) * 6)
+    assert (empty[:45].reshape(15, 3)[:, 0] == 0).all() and (empty[:45].reshape(15, 3)[:, 1:] == -1).all()
+
+
 def test_equivalent_cells_get_equal_features():
     # edge 1<-0 feeds node 1, which reaches the output only through none edges: a dead edge
     dead = SPACE.from_string("|nor_conv_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|")
     assert SPACE.canonical(dead) != dead
-    enc = Encoder(SPACE, ("onehot", "path", "pathstats"))
+    enc = Encoder(SPACE, ("onehot", "path", "pathstats", "graf"))
     assert np.array_equal(enc([dead]), enc([SPACE.canonical(dead)]))
 
 

@@ -175,3 +175,95 @@ def test_score_archs_names_the_failing_architecture() -> None:
     with pytest.raises(ArchscoutError, match=r"architecture \|nor_conv_3x3~0\|.*forward pass"):
         score_archs(lambda a: space.to_module(a, (3, 8, 8), 3, C=2, N=1), [(3, 1, 2, 4, 0, 3)], wrong, ["snip"],
                     key=space.to_string, progress=False)
+
+
+# --- MeCo ------------------------------------------------------------------------------------------------
+
+def numpy_meco(fmap: np.ndarray) -> float:
+    """The published recipe: channels x pixels, Pearson correlation, NaN -> 0, smallest eigenvalue."""
+    f = fmap.reshape(fmap.shape[0], -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.corrcoef(f)
+    return float(np.linalg.eigvalsh(np.nan_to_num(c, nan=0.0, posinf=0.0, neginf=0.0)).min())
+
+
+def test_meco_of_map_two_channels_and_constant_channel() -> None:
+    from archscout.estimation.zerocost.proxies import meco_of_map
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=50)
+    b = 0.6 * a + 0.8 * rng.normal(size=50)
+    r = np.corrcoef(a, b)[0, 1]
+    assert meco_of_map(torch.tensor(np.stack([a, b]).reshape(2, 5, 10))) == pytest.approx(1 - abs(r), abs=1e-10)
+    assert meco_of_map(torch.tensor(np.stack([a, 3 * a + 1]).reshape(2, 5, 10))) == pytest.approx(0, abs=1e-10)
+    with_const = np.stack([a, b, np.full(50, 2.5)]).reshape(3, 5, 10)  # its row and column count as 0
+    assert meco_of_map(torch.tensor(with_const)) == pytest.approx(numpy_meco(with_const), abs=1e-10)
+    assert meco_of_map(torch.tensor(with_const)) == pytest.approx(0, abs=1e-12)
+    for _ in range(3):
+        m = rng.normal(size=(6, 4, 4)) @ rng.normal(size=(4, 4))  # correlated random channels
+        assert meco_of_map(torch.tensor(m)) == pytest.approx(numpy_meco(m), abs=1e-9)
+
+
+def test_meco_counts_each_map_once_and_reads_only_the_first_input() -> None:
+    from archscout.estimation.zerocost.proxies import meco_of_map
+
+    torch.manual_seed(0)
+    conv = nn.Conv2d(3, 4, 3, padding=1)
+    net = nn.Sequential(nn.Sequential(conv, nn.Identity()), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                        nn.Linear(4, 2))
+    x = torch.randn(5, 3, 6, 6)
+    with torch.no_grad():
+        c = conv(x[:1])[0]
+    expected = meco_of_map(c) + meco_of_map(torch.relu(c))  # conv, relu; pooled (1x1) maps add 0
+    got = score_all(net, (x, torch.tensor([0, 1, 0, 1, 0])), ["meco"])["meco"]
+    assert got == pytest.approx(expected, abs=1e-6)
+    x2 = x.clone()
+    x2[1:] = torch.randn(4, 3, 6, 6)  # other inputs and the labels do not matter
+    assert score_all(net, (x2, torch.tensor([1, 1, 1, 1, 1])), ["meco"])["meco"] == pytest.approx(got, abs=1e-9)
+    assert resolve("meco") == "meco" and "meco" not in PROXIES  # not one of the 13 published proxies
+
+
+def test_meco_ranks_nb201_cells_and_runs_with_batchnorm1d() -> None:
+    from archscout.spaces.nb201 import NB201Space
+
+    space = NB201Space()
+    b = (torch.randn(4, 3, 8, 8), torch.tensor([0, 1, 2, 1]))
+    torch.manual_seed(0)
+    conv = score_all(space.to_module((3, 3, 3, 3, 3, 3), (3, 8, 8), 3, C=4, N=1), b, ["meco"])["meco"]
+    torch.manual_seed(0)
+    empty = score_all(space.to_module((0,) * 6, (3, 8, 8), 3, C=4, N=1), b, ["meco"])["meco"]
+    assert conv > empty >= 0  # an all-3x3 cell has more (and less collinear) maps than the empty cell
+    mlp = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 2))  # no spatial maps: 0, no crash
+    assert Proxy("meco").score(mlp, batch()) == 0.0
+
+
+def test_bundled_meco_table_is_reproducible_and_ranks_nb201(shared_data) -> None:
+    """The bundled MeCo scores come from this code: recompute a few cells exactly as the NOTICE says,
+    and the table as a whole ranks NB201's CIFAR-10 test accuracy (the paper: Spearman 0.89)."""
+    import csv
+    import gzip
+
+    from scipy.stats import spearmanr
+
+    from archscout.estimation.zerocost.table import MECO_FILE
+    from archscout.spaces.nb201 import NB201Space
+
+    space = NB201Space()
+    with gzip.open(MECO_FILE, "rt") as fh:
+        table = {r["arch"]: float(r["meco"]) for r in csv.DictReader(fh)}
+    assert len(table) == 9445 and all(math.isfinite(v) for v in table.values())
+    d = np.load(shared_data / "cifar10" / "cifar10_subset.npz")
+    idx = np.random.default_rng(0).choice(len(d["y_train"]), size=64, replace=False)
+    mean, std = np.array([0.49139968, 0.48215827, 0.44653124]), np.array([0.24703233, 0.24348505, 0.26158768])
+    x = torch.tensor(((d["x_train"][idx] / 255.0 - mean) / std).transpose(0, 3, 1, 2), dtype=torch.float32)
+    b = (x, torch.tensor(d["y_train"][idx].astype(np.int64)))
+    for arch in sorted(table)[::2000]:
+        torch.manual_seed(0)
+        net = space.to_module(space.from_string(arch), (3, 32, 32), 10)
+        assert Proxy("meco").score(net, b) == pytest.approx(table[arch], rel=1e-5, abs=1e-6)
+    acc = {}
+    with (shared_data / "nb201" / "test_accuracy.csv").open() as fh:
+        for r in csv.DictReader(fh):
+            acc.setdefault(space.to_string(space.canonical(space.from_string(r["arch"]))), float(r["cifar10"]))
+    keys = sorted(table)
+    assert spearmanr([table[k] for k in keys], [acc[k] for k in keys]).statistic > 0.85
