@@ -75,6 +75,14 @@ ROUNDS = {  # label -> (predictor, extra features, predictor kwargs)
         "ens-et-gnn, zcsmooth+meco, pathstats+graf": (
             "ens-et-gnn", "zcsmooth+meco", {"encoding": ("pathstats", "graf")}),
     },
+    7: {  # with the graph features (the default since round 6), is the pool smoothing still worth it?
+        # (labels key the resume file across rounds: these carry "graf" so that no earlier row is reused)
+        "ens-et, zc+meco, graf": ("ens-et", "zc+meco", {}),
+        "ens-et, zc, graf": ("ens-et", "zc", {}),
+        "ens-et, zcsmooth, graf": ("ens-et", "zcsmooth", {}),
+        "ens-et-gnn, zc+meco, graf": ("ens-et-gnn", "zc+meco", {}),
+        "ens-et-gnn, zcsmooth, graf": ("ens-et-gnn", "zcsmooth", {}),
+    },
 }
 
 

@@ -62,6 +62,7 @@ def main() -> None:
         for suffix, title in [("arch", "architecture only (default encodings)"), ("arch_gp", "architecture only, GP"), ("zc", "+ 13 zero-cost scores"),
                               ("epoch12", "+ 12-epoch validation accuracy"), ("zc_epoch12", "+ both"),
                               ("enc_onehot", "encoding ablation: one-hot"), ("enc_path", "encoding ablation: path"),
+                              ("enc_pathstats", "encoding ablation: path statistics alone (the default before 2026-12-01)"),
                               ("control", "control: shuffled training labels"),
                               ("neural_100", "MLP ensemble and GNN at 100 training cells"),
                               ("neural_all", "MLP ensemble and GNN, every train size"),
@@ -75,7 +76,9 @@ def main() -> None:
                               ("enset_zcsmooth_epoch12", "committee `ens-et` + `zcsmooth` + 12-epoch accuracy"),
                               ("gnnpre", "GNN pretrained on the pool's zero-cost scores (`gnn-pre`, `ens-et-gnn`) next "
                                          "to `ens-et`, `zcsmooth`, same seeds (`benchmarks/predictors_gnnpre.sh`)"),
-                              ("gnnpre_400", "the same at 400 training cells")]:
+                              ("gnnpre_400", "the same at 400 training cells"),
+                              ("meco", "with archscout's MeCo as a 14th proxy (`--features zcsmooth meco`, "
+                                       "`benchmarks/predictors_meco.sh`), same seeds")]:
             if (R / f"predictors_{d}_{suffix}.md").exists() or suffix in ("arch", "zc"):
                 parts.append(block(f"predictors_{d}_{suffix}.md", title))
     parts += ["### Predictor-guided search (`bench strategies`)", "", block("predictors_search_cifar10.md", "CIFAR-10"),
@@ -91,12 +94,15 @@ def main() -> None:
               block("predictors_zc_dev.md", "model choice for `ens`, seeds never reported above"),
               block("predictors_zc_dev_round2.md", "second round: `ens-et` and `zcsmooth`, seeds 100-109"),
               block("predictors_zc_errors.md", "where the best committee still errs (`benchmarks/predictors_zc_errors.py`)"),
-              "### GNN pretrained on the pool's zero-cost scores: development seeds "
+              "### GNN pretrained on the pool's zero-cost scores, MeCo, graph features: development seeds "
               "(`benchmarks/predictors_gnnpre_dev.py`)", ""]
     for k, title in ((1, "round 1: pretraining, head inputs, body learning rate, committee (accuracy targets)"),
                      (2, "round 2: rank targets, longer pretraining / fine-tuning, more members, wider"),
                      (3, "round 3: the committee with the rank-target member"),
-                     (4, "round 4: hidden 64 with rank targets")):
+                     (4, "round 4: hidden 64 with rank targets"),
+                     (5, "round 5: archscout's MeCo as a 14th proxy (encoding: `pathstats`, the default then)"),
+                     (6, "round 6: GRAF-style graph features in the encoding (`pathstats` + `graf`)"),
+                     (7, "round 7: with the graph features, raw or pool-smoothed proxies")):
         if (R / f"predictors_gnnpre_dev_round{k}.md").exists():
             parts.append(block(f"predictors_gnnpre_dev_round{k}.md", title))
     parts += [

@@ -18,7 +18,7 @@ feats() {  # extra features (the zero-cost scores were computed on CIFAR-10 imag
   $B --dataset $1 --predictor xgb --train-size 100 --seeds 10 --features zc epoch12 \
      --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_zc_epoch12.md
   # encoding ablation (XGBoost)
-  for e in onehot path; do
+  for e in onehot path pathstats; do
     $B --dataset $1 --predictor xgb --train-size 100 --seeds 10 --encoding $e \
        --out $R/predictors_$1.jsonl --markdown $R/predictors_$1_enc_$e.md
   done

@@ -139,6 +139,31 @@ def report(args: argparse.Namespace) -> str:
             cols = ["-", f"{spearman(ours, acc_test[have]):.3f}", "-", f"(ours) {spearman(ours, acc_valid[have]):.3f}"]
         lines.append(f"| {p} | {int(have.sum())} | {' | '.join(cols)} | "
                      f"{PUBLISHED_RHO.get(p, '')} | {int(np.isnan(ours).sum())} |")
+    extra = [p for p in EXTRA_PROXIES if all(p in r["scores"] for r in rows)]
+    if extra:  # archscout's own proxies against the best published one, on CIFAR-10 and CIFAR-100
+        from scipy.stats import kendalltau
+
+        c100 = {}
+        with TEST_ACC.open() as fh:
+            for r in csv.DictReader(fh):
+                c100.setdefault(space.to_string(space.canonical(space.from_string(r["arch"]))), float(r["cifar100"]))
+        acc100 = np.array([c100[a] for a in archs])
+        lines += ["", "| proxy | networks | Spearman CIFAR-10 | Kendall CIFAR-10 | Spearman CIFAR-100 | Kendall CIFAR-100 | "
+                  "best published proxy on the same cells (Spearman CIFAR-10 / CIFAR-100) |", "|---|---|---|---|---|---|---|"]
+        for p in extra:
+            ours = np.array([r["scores"][p] for r in rows], float)
+            best = {}
+            for q in PROXIES:
+                theirs = np.array([pub[a][q] for a in archs])
+                theirs[theirs <= -1e8] = np.nan
+                best[q] = (spearman(theirs, acc_test), spearman(theirs, acc100))
+            q10 = max(best, key=lambda q: best[q][0])
+            q100 = max(best, key=lambda q: best[q][1])
+            ok = np.isfinite(ours)
+            lines.append(f"| {p} | {len(rows)} | {spearman(ours, acc_test):.3f} | "
+                         f"{kendalltau(ours[ok], acc_test[ok]).statistic:.3f} | {spearman(ours, acc100):.3f} | "
+                         f"{kendalltau(ours[ok], acc100[ok]).statistic:.3f} | {q10} {best[q10][0]:.3f} / "
+                         f"{q100} {best[q100][1]:.3f} |")
     return "\n".join(lines)
 
 
