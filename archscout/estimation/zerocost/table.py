@@ -129,7 +129,8 @@ def load_proxy_table(path: str | Path | None = None, space: SearchSpace | None =
     Rows are merged by canonical architecture (the first row of a class wins). `names` picks the
     proxies; by default all proxy columns (accuracy columns such as ``valid_accuracy`` are skipped).
     Values <= -1e8 (NAS-Bench-Suite-Zero's marker for an undefined score, e.g. jacov of the empty
-    cell) are read as NaN.
+    cell) are read as NaN. With the default file, ``"meco"`` in `names` adds archscout's bundled MeCo
+    scores of the same cells (`MECO_FILE`) as one more column.
     """
     from archscout.benchmarks.tabular import Table
     from archscout.spaces.nb201 import NB201Space
@@ -154,4 +155,12 @@ def load_proxy_table(path: str | Path | None = None, space: SearchSpace | None =
             keep.append(row)
     full = np.column_stack([table.columns[c][keep] for c in columns])
     full[full <= SENTINEL] = np.nan  # NAS-Bench-Suite-Zero writes -1e8 where a score is undefined
+    if path == DEFAULT_PROXY_FILE and names is not None and "meco" in names and "meco" not in columns:
+        meco = Table.from_csv(MECO_FILE, space, epochs=0)
+        col = np.full(len(archs), np.nan)
+        for i, a in enumerate(archs):
+            r = meco.row(space, a)
+            if r is not None:
+                col[i] = meco.columns["meco"][r]
+        full, columns = np.column_stack([full, col]), columns + ["meco"]
     return ProxyTable(space, archs, tuple(columns), full, str(path)).select(list(names))

@@ -267,3 +267,22 @@ def test_bundled_meco_table_is_reproducible_and_ranks_nb201(shared_data) -> None
             acc.setdefault(space.to_string(space.canonical(space.from_string(r["arch"]))), float(r["cifar10"]))
     keys = sorted(table)
     assert spearmanr([table[k] for k in keys], [acc[k] for k in keys]).statistic > 0.85
+
+
+def test_default_proxy_table_adds_bundled_meco_on_request(tmp_path) -> None:
+    import csv
+    import gzip
+
+    from archscout.estimation.zerocost.table import MECO_FILE, load_proxy_table
+
+    with gzip.open(MECO_FILE, "rt") as fh:
+        meco = {r["arch"]: float(r["meco"]) for r in csv.DictReader(fh)}
+    t = load_proxy_table(names=["nwot", "meco"])
+    assert t.names == ("nwot", "meco") and len(t) == 9445
+    got = dict(zip((t.space.to_string(a) for a in t.archs), t.scores[:, 1]))
+    assert all(got[k] == pytest.approx(v) for k, v in list(meco.items())[:200])
+    assert "meco" not in load_proxy_table().names  # not part of the default set of 13
+    own = tmp_path / "p.csv"
+    own.write_text("arch,nwot\n|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|,1.0\n")
+    with pytest.raises(ArchscoutError, match="meco"):  # a user's file is never completed behind their back
+        load_proxy_table(own, names=["nwot", "meco"])
