@@ -27,3 +27,6 @@ bench --seeds 10 --transform none --exploit pairwise --out $R/training_free_robo
 # Held-out seeds 10..29 (pairwise was chosen on seeds 100..119; rank looking at seeds 0..19):
 bench --seeds 20 --first-seed 10 --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_heldout.md
 bench --seeds 20 --first-seed 10 --exploit rank --out $R/training_free_robot.jsonl --markdown $R/training_free_robot_heldout_rank.md
+# archscout's MeCo (bundled) as a 14th proxy, and alone (added 2026-12-01; the procedure is the default):
+bench --seeds 10 --names epe_nas fisher flops grad_norm grasp jacov l2_norm nwot params plain snip synflow zen meco --out $R/training_free_robot_meco.jsonl --markdown $R/training_free_robot_meco.md
+bench --seeds 10 --names meco --out $R/training_free_robot_meco.jsonl --markdown $R/training_free_robot_meco_alone.md
