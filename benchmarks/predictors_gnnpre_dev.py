@@ -89,7 +89,17 @@ ROUNDS = {  # label -> (predictor, extra features, predictor kwargs)
 # rounds 1-5 ran before the graph features joined the default encoding of the tree / GP / committee
 # predictors (chosen in round 6): their encoding is spelt out so that a rerun reproduces their rows
 PATHSTATS_ROUNDS = {1, 2, 3, 4, 5}
-USES_ENCODING = {"xgb", "rf", "et", "gp", "ens", "ens-et", "ens-et-gnn"}
+
+
+def has_default_encoding(name: str) -> bool:
+    """Whether the predictor's own default encoding is the shared DEFAULT_ENCODING (the one that changed)."""
+    import inspect
+
+    from archscout.estimation.predictors import predictor_class
+    from archscout.estimation.predictors.encodings import DEFAULT_ENCODING
+
+    param = inspect.signature(predictor_class(name).__init__).parameters.get("encoding")
+    return param is not None and param.default == DEFAULT_ENCODING
 
 
 def main() -> None:
@@ -130,7 +140,7 @@ def main() -> None:
             archs, y, feats = load_pool(bench, "cifar10", [f for f in feat.split("+") if f], "canonical", None, blocks)
             pools[feat] = (archs, y, feats, blocks)
         archs, y, feats, blocks = pools[feat]
-        pin = {"encoding": ("pathstats",)} if args.round in PATHSTATS_ROUNDS and name in USES_ENCODING else {}
+        pin = {"encoding": ("pathstats",)} if args.round in PATHSTATS_ROUNDS and has_default_encoding(name) else {}
         kwargs = {**pool_kwargs(name, archs, feats, blocks), **pin, **kw}
         rs = []
         for s in args.seeds:

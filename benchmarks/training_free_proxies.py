@@ -61,6 +61,25 @@ def published() -> dict[str, dict[str, float]]:
         return {r["arch"]: {k: float(v) for k, v in r.items() if k != "arch"} for r in csv.DictReader(fh)}
 
 
+def scored(path: Path) -> dict[str, dict[str, float]]:
+    """arch -> every proxy score the results file holds for it (later lines add to earlier ones)."""
+    merged: dict[str, dict[str, float]] = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            merged.setdefault(r["arch"], {}).update(r["scores"])
+    return merged
+
+
+def test_accuracy(space, column: str) -> dict[str, float]:
+    """The bundled 200-epoch test accuracy of each canonical cell (the first row of its class)."""
+    out: dict[str, float] = {}
+    with TEST_ACC.open() as fh:
+        for r in csv.DictReader(fh):
+            out.setdefault(space.to_string(space.canonical(space.from_string(r["arch"]))), float(r[column]))
+    return out
+
+
 def compute(args: argparse.Namespace) -> None:
     import torch
 
@@ -77,13 +96,8 @@ def compute(args: argparse.Namespace) -> None:
         archs = archs[: args.limit]
     if args.parts > 1:  # one of several processes appending to the same file
         archs = archs[args.part::args.parts]
-    cache: dict[str, dict[str, float]] = {}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.out.exists():
-        for line in args.out.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                cache.setdefault(r["arch"], {}).update(r["scores"])
+    cache = scored(args.out) if args.out.exists() else {}
     batch = cifar_batch(args.batch_size, args.seed)
     with args.out.open("a") as fh:
         def write(key: str, scores: dict[str, float]) -> None:
@@ -107,15 +121,8 @@ def report(args: argparse.Namespace) -> str:
 
     space = NB201Space()
     pub = published()
-    test = {}
-    with TEST_ACC.open() as fh:
-        for r in csv.DictReader(fh):
-            test.setdefault(space.to_string(space.canonical(space.from_string(r["arch"]))), float(r["cifar10"]))
-    merged: dict[str, dict[str, float]] = {}
-    for line in args.out.read_text().splitlines():
-        if line.strip():
-            r = json.loads(line)
-            merged.setdefault(r["arch"], {}).update(r["scores"])
+    test = test_accuracy(space, "cifar10")
+    merged = scored(args.out)
     rows = [{"arch": a, "scores": s} for a, s in merged.items()]
     archs = [r["arch"] for r in rows]
     acc_valid = np.array([pub[a]["valid_accuracy"] for a in archs])
@@ -143,10 +150,7 @@ def report(args: argparse.Namespace) -> str:
     if extra:  # archscout's own proxies against the best published one, on CIFAR-10 and CIFAR-100
         from scipy.stats import kendalltau
 
-        c100 = {}
-        with TEST_ACC.open() as fh:
-            for r in csv.DictReader(fh):
-                c100.setdefault(space.to_string(space.canonical(space.from_string(r["arch"]))), float(r["cifar100"]))
+        c100 = test_accuracy(space, "cifar100")
         acc100 = np.array([c100[a] for a in archs])
         lines += ["", "| proxy | networks | Spearman CIFAR-10 | Kendall CIFAR-10 | Spearman CIFAR-100 | Kendall CIFAR-100 | "
                   "best published proxy on the same cells (Spearman CIFAR-10 / CIFAR-100) |", "|---|---|---|---|---|---|---|"]
@@ -171,11 +175,7 @@ def export(args: argparse.Namespace) -> None:
     """Write the scored proxies as a gzipped CSV keyed by cell (the bundled MeCo table)."""
     import gzip
 
-    merged: dict[str, dict[str, float]] = {}
-    for line in args.out.read_text().splitlines():
-        if line.strip():
-            r = json.loads(line)
-            merged.setdefault(r["arch"], {}).update(r["scores"])
+    merged = scored(args.out)
     names = args.proxies or sorted({k for s in merged.values() for k in s})
     missing = [a for a, s in merged.items() if any(n not in s for n in names)]
     if missing:

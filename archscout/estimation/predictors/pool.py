@@ -61,8 +61,8 @@ def smooth_over_pool(
 
     if encoding is None:  # the one-hot (which edge holds which op) next to the space's default statistics
         own = ("onehot",) if "onehot" in space.encoding_kinds() else ()
-        # without the graph features: the smoother fits 9,445 cells, where they add nothing (ens-et on
-        # zcsmooth + meco 0.842 vs 0.841, development seeds 100-109), and zcsmooth stays as reported
+        # without the graph features: on 9,445 cells the smoother does not need them (a scratch run on the
+        # development seeds showed no gain for ens-et), and zcsmooth stays as reported
         encoding = own + tuple(k for k in default_encoding(space) if k not in own and k != "graf")
     x = Encoder(space, encoding)(archs)
     z = pool_normal_scores(f)

@@ -288,8 +288,9 @@ def _meco(net: nn.Module, batch: Batch) -> dict[str, float]:
     """MeCo of the batch's first input, alone in one forward pass (training-mode BatchNorm), no labels.
 
     One input, as in the paper: on 150 NB201 cells it ranks CIFAR-10 accuracy as well as the first input
-    of a 64-image pass (Spearman 0.914 vs 0.900) at a third of the cost. A network whose BatchNorm needs
-    more than one value per channel (BatchNorm1d on flat features) gets the first two inputs.
+    of a 64-image pass (Spearman 0.914 vs 0.900) at half the cost (benchmarks/training_free_meco_inputs.py).
+    A network whose BatchNorm needs more than one value per channel (BatchNorm1d on flat features) gets
+    the first two inputs.
     """
     x, _ = batch
     try:

@@ -156,11 +156,6 @@ def load_proxy_table(path: str | Path | None = None, space: SearchSpace | None =
     full = np.column_stack([table.columns[c][keep] for c in columns])
     full[full <= SENTINEL] = np.nan  # NAS-Bench-Suite-Zero writes -1e8 where a score is undefined
     if path == DEFAULT_PROXY_FILE and names is not None and "meco" in names and "meco" not in columns:
-        meco = Table.from_csv(MECO_FILE, space, epochs=0)
-        col = np.full(len(archs), np.nan)
-        for i, a in enumerate(archs):
-            r = meco.row(space, a)
-            if r is not None:
-                col[i] = meco.columns["meco"][r]
-        full, columns = np.column_stack([full, col]), columns + ["meco"]
+        meco = load_proxy_table(MECO_FILE, space, ["meco"])  # the same 9,445 cells
+        full, columns = np.column_stack([full, meco.rows(archs)[:, 0]]), columns + ["meco"]
     return ProxyTable(space, archs, tuple(columns), full, str(path)).select(list(names))
