@@ -83,6 +83,21 @@ ROUNDS = {  # label -> (predictor, extra features, predictor kwargs)
         "ens-et-gnn, zc+meco, graf": ("ens-et-gnn", "zc+meco", {}),
         "ens-et-gnn, zcsmooth, graf": ("ens-et-gnn", "zcsmooth", {}),
     },
+    8: {  # the committee's trees on the normal scores of the ranks (as its GP and GNN already are)
+        "ens-et, zc+meco, graf": ("ens-et", "zc+meco", {}),
+        "ens-et, zc+meco, graf, rank targets": ("ens-et", "zc+meco", {"rank_targets": True}),
+        "ens-et-gnn, zcsmooth+meco, pathstats+graf": (  # the reported default, round 6's label
+            "ens-et-gnn", "zcsmooth+meco", {"encoding": ("pathstats", "graf")}),
+        "ens-et-gnn, zcsmooth+meco, graf, rank targets": ("ens-et-gnn", "zcsmooth+meco", {"rank_targets": True}),
+        "ens-et-gnn, zc+meco, graf, rank targets": ("ens-et-gnn", "zc+meco", {"rank_targets": True}),
+    },
+    9: {  # the GNN fine-tuned with a pairwise ranking loss (RankNet) next to its MSE
+        "gnn-pre, zcsmooth+meco, graf": ("gnn-pre", "zcsmooth+meco", {}),
+        "gnn-pre, zcsmooth+meco, rank loss 1": ("gnn-pre", "zcsmooth+meco", {"rank_loss": 1.0}),
+        "gnn-pre, zcsmooth+meco, rank loss 3": ("gnn-pre", "zcsmooth+meco", {"rank_loss": 3.0}),
+        "ens-et-gnn, zcsmooth+meco, gnn rank loss 1": (
+            "ens-et-gnn", "zcsmooth+meco", {"gnn_kwargs": {"rank_loss": 1.0}}),
+    },
 }
 
 

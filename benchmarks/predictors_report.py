@@ -53,9 +53,10 @@ def seed_split() -> str:
 
 def main() -> None:
     intro = (ROOT / "benchmarks" / "predictors_intro.md").read_text().strip()
-    machine = (f"Machine: {subprocess.run(['date', '-u'], capture_output=True, text=True).stdout.strip()}, "
-               f"`nproc` = {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} (shared with other "
-               f"jobs: times are inflated), Python {platform.python_version()} ({sys.platform}).")
+    machine = (f"Tables regenerated from the results files on "
+               f"{subprocess.run(['date', '-u'], capture_output=True, text=True).stdout.strip()} (the runs' dates are in the "
+               f"text above); machine: `nproc` = {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} "
+               f"(shared with other jobs: times are inflated), Python {platform.python_version()} ({sys.platform}).")
     parts = [HEADING, "", intro, "", machine, ""]
     for d in ("cifar10", "cifar100"):
         parts += [f"### NB201 {d}: `bench predictors`", ""]
@@ -102,7 +103,11 @@ def main() -> None:
                      (4, "round 4: hidden 64 with rank targets"),
                      (5, "round 5: archscout's MeCo as a 14th proxy (encoding: `pathstats`, the default then)"),
                      (6, "round 6: GRAF-style graph features in the encoding (`pathstats` + `graf`)"),
-                     (7, "round 7: with the graph features, raw or pool-smoothed proxies")):
+                     (7, "round 7: with the graph features, raw or pool-smoothed proxies"),
+                     (8, "round 8: the committee's trees on the normal scores of the ranks, like its GP and GNN "
+                         "(`rank_targets=True`): worse, not taken"),
+                     (9, "round 9: the GNN fine-tuned with a pairwise ranking loss (RankNet) next to its MSE "
+                         "(`rank_loss`): no gain, not taken")):
         if (R / f"predictors_gnnpre_dev_round{k}.md").exists():
             parts.append(block(f"predictors_gnnpre_dev_round{k}.md", title))
     parts += [

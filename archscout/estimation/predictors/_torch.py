@@ -67,8 +67,11 @@ def elinear(members: int, d_in: int, d_out: int, gen):
 
 
 def train(model, inputs: tuple, y: np.ndarray, seed: int, epochs: int, lr: float, batch_size: int,
-          weight_decay: float, param_groups: list[dict] | None = None) -> None:
+          weight_decay: float, param_groups: list[dict] | None = None, rank_weight: float = 0.0) -> None:
     """Adam + cosine schedule on MSE over standardised targets; model(*inputs) -> (M, batch).
+
+    ``rank_weight`` > 0 adds a pairwise logistic ranking loss (RankNet) over the batch's ordered pairs,
+    for single-task targets: Kendall tau counts pairs, the MSE does not.
 
     Multi-task: targets (n, K) against outputs (M, batch, K), the loss summed over members and tasks.
     `param_groups` (torch's optimiser groups, e.g. a smaller ``lr`` for a pretrained body) replaces
@@ -89,8 +92,14 @@ def train(model, inputs: tuple, y: np.ndarray, seed: int, epochs: int, lr: float
         for s in range(steps):
             idx = perm[s * batch_size:(s + 1) * batch_size]
             opt.zero_grad()
-            err = (model(*(t[idx] for t in inputs)) - yt[idx]) ** 2
-            loss = err.mean(1).sum()
+            out = model(*(t[idx] for t in inputs))
+            loss = ((out - yt[idx]) ** 2).mean(1).sum()
+            if rank_weight > 0:
+                sign = torch.sign(yt[idx][:, None] - yt[idx][None, :])  # (b, b): +1 where i beats j
+                diff = out[:, :, None] - out[:, None, :]  # (M, b, b)
+                pairs = torch.nn.functional.softplus(-sign * diff)[:, sign > 0]
+                if pairs.numel():
+                    loss = loss + rank_weight * pairs.mean(1).sum()
             loss.backward()
             opt.step()
             sched.step()

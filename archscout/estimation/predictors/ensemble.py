@@ -56,8 +56,12 @@ class EnsemblePredictor(Predictor):
     min_points = 4
     forest: type[RandomForestPredictor] = RandomForestPredictor
 
-    def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0) -> None:
+    def __init__(
+        self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0,
+        rank_targets: bool = False,
+    ) -> None:
         super().__init__(space, encoding, seed)
+        self.rank_targets = rank_targets
 
     def _fit(self, archs: list[Arch], x: np.ndarray, y: np.ndarray) -> None:
         self.n_enc_ = x.shape[1] - (self.n_features_ or 0)
@@ -65,23 +69,31 @@ class EnsemblePredictor(Predictor):
         self.xgb_ = XGBoostPredictor(self.space, **kw)
         self.rf_ = self.forest(self.space, **kw)
         self.gp_ = GPPredictor(self.space, **kw)
-        self.xgb_._fit(archs, x, y)
-        self.rf_._fit(archs, x, y)
-        self.rank_ = _RankFeatures().fit(x[:, self.n_enc_:])
         z = normal_scores(y)
         self.y_sorted_, self.z_sorted_ = np.sort(y), np.sort(z)
+        t = z if self.rank_targets else y  # the trees' target
+        self.xgb_._fit(archs, x, t)
+        self.rf_._fit(archs, x, t)
+        self.rank_ = _RankFeatures().fit(x[:, self.n_enc_:])
         self.gp_._fit(archs, self._gp_x(x), z)
+
+    def _to_y(self, z: np.ndarray) -> np.ndarray:
+        """Normal scores back to accuracy through the training quantiles."""
+        return np.interp(z, self.z_sorted_, self.y_sorted_)
+
+    def _members(self, archs: list[Arch], x: np.ndarray) -> list[np.ndarray]:
+        """Each member's prediction in accuracy units (those fitted on normal scores mapped back)."""
+        z, _ = self.gp_._predict(archs, self._gp_x(x))
+        trees = [self.xgb_._predict(archs, x)[0], self.rf_._predict(archs, x)[0]]
+        if self.rank_targets:
+            trees = [self._to_y(t) for t in trees]
+        return [*trees, self._to_y(z)]
 
     def _gp_x(self, x: np.ndarray) -> np.ndarray:
         return np.hstack([x[:, : self.n_enc_], self.rank_(x[:, self.n_enc_:])])
 
     def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        z, _ = self.gp_._predict(archs, self._gp_x(x))
-        members = np.stack([
-            self.xgb_._predict(archs, x)[0],
-            self.rf_._predict(archs, x)[0],
-            np.interp(z, self.z_sorted_, self.y_sorted_),  # back to accuracy through the training quantiles
-        ])
+        members = np.stack(self._members(archs, x))
         return members.mean(0), members.std(0)
 
 
@@ -101,9 +113,9 @@ class GNNCommitteePredictor(ExtraTreesEnsemblePredictor):
     def __init__(
         self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0,
         pool_archs: Sequence[Arch] | None = None, pool_features: np.ndarray | None = None,
-        gnn_kwargs: dict | None = None,
+        gnn_kwargs: dict | None = None, rank_targets: bool = False,
     ) -> None:
-        super().__init__(space, encoding, seed)
+        super().__init__(space, encoding, seed, rank_targets)
         self.pool_archs, self.pool_features = pool_archs, pool_features
         self.gnn_kwargs = dict(gnn_kwargs or {})
 
@@ -115,12 +127,6 @@ class GNNCommitteePredictor(ExtraTreesEnsemblePredictor):
                                            pool_features=self.pool_features, **self.gnn_kwargs)
         self.gnn_.fit(archs, y, x[:, self.n_enc_:] if self.n_features_ else None)
 
-    def _predict(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        z, _ = self.gp_._predict(archs, self._gp_x(x))
-        members = np.stack([
-            self.xgb_._predict(archs, x)[0],
-            self.rf_._predict(archs, x)[0],
-            np.interp(z, self.z_sorted_, self.y_sorted_),
-            self.gnn_.predict(archs, x[:, self.n_enc_:] if self.n_features_ else None)[0],
-        ])
-        return members.mean(0), members.std(0)
+    def _members(self, archs: list[Arch], x: np.ndarray) -> list[np.ndarray]:
+        gnn = self.gnn_.predict(archs, x[:, self.n_enc_:] if self.n_features_ else None)[0]
+        return [*super()._members(archs, x), gnn]

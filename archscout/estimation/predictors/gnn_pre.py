@@ -93,7 +93,7 @@ class PretrainedGNNPredictor(OpGraphInput, _torch.OneThreadFit, Predictor):
         n_models: int = 3, hidden: int = 64, layers: int = 3,
         pretrain_epochs: int = 20, pretrain_lr: float = 3e-3, pretrain_batch_size: int = 128, pretrain_seed: int = 0,
         epochs: int = 150, lr: float = 3e-3, body_lr: float = 3e-4, batch_size: int = 32, weight_decay: float = 1e-4,
-        head_features: bool = True, rank_targets: bool = True,
+        head_features: bool = True, rank_targets: bool = True, rank_loss: float = 0.0,
     ) -> None:
         super().__init__(space, encoding, seed)
         if not hasattr(space, "op_graph"):
@@ -104,7 +104,7 @@ class PretrainedGNNPredictor(OpGraphInput, _torch.OneThreadFit, Predictor):
         self.pretrain_batch_size, self.pretrain_seed = pretrain_batch_size, pretrain_seed
         self.epochs, self.lr, self.body_lr = epochs, lr, body_lr
         self.batch_size, self.weight_decay, self.head_features = batch_size, weight_decay, head_features
-        self.rank_targets = rank_targets
+        self.rank_targets, self.rank_loss = rank_targets, rank_loss
         self._graph_cache: dict[Arch, tuple[np.ndarray, list[str]]] = {}
 
     # --- pool -------------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ class PretrainedGNNPredictor(OpGraphInput, _torch.OneThreadFit, Predictor):
                 p.requires_grad_(False)
             groups = [{"params": head}]
         _torch.train(self.net_, (nodes, adj, extra), (t - self.mu_) / self.sd_, self.seed, self.epochs, self.lr,
-                     self.batch_size, self.weight_decay, param_groups=groups)
+                     self.batch_size, self.weight_decay, param_groups=groups, rank_weight=self.rank_loss)
 
     def _predict_torch(self, archs: list[Arch], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         nodes, adj = self._graphs(archs)

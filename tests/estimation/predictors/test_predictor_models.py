@@ -134,3 +134,43 @@ def test_ensemble_rank_transforms_tame_a_heavy_tailed_feature(nb201_split):
     m = make_predictor("ens", SPACE, seed=0).fit(tr, ytr, features=np.exp(ytr / 4))
     mean, std = m.predict(te, features=np.exp(yte / 4))
     assert kendall_tau(yte, mean) > 0.85 and np.all(std >= 0)
+
+
+def test_ensemble_rank_targets_predicts_in_accuracy_units(nb201_split):
+    """With rank_targets the trees fit normal scores, mapped back through the training quantiles: every
+    member's prediction lies inside the training range, and the committee still ranks."""
+    tr, ytr, te, yte = nb201_split
+    m = make_predictor("ens-et", SPACE, seed=0, rank_targets=True).fit(tr, ytr)
+    members = np.stack(m._members(te, m._matrix(te, None)))
+    assert members.min() >= ytr.min() - 1e-9 and members.max() <= ytr.max() + 1e-9
+    mean, std = m.predict(te)
+    assert kendall_tau(yte, mean) > 0.6 and np.all(std >= 0)
+    plain = make_predictor("ens-et", SPACE, seed=0).fit(tr, ytr)
+    assert not np.allclose(plain.predict(te)[0], mean)  # the option changes the fit
+
+
+def test_pairwise_rank_loss_orders_the_training_pairs():
+    """_torch.train's rank_weight: on a linear model whose MSE optimum orders the pairs badly (one outlier
+    target), the RankNet term orders more training pairs correctly."""
+    import torch
+
+    from archscout.estimation.predictors import _torch
+
+    x = torch.linspace(-1, 1, 40)[:, None]
+    y = np.sign(x[:, 0].numpy()) * 0.1 + np.where(np.arange(40) == 0, 30.0, 0.0)  # a step plus one outlier
+
+    class Lin(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1, 1))
+
+        def forward(self, xb):
+            return (xb @ self.w).T  # (1 member, batch)
+
+    def ordered(rank_weight):
+        net = Lin()
+        _torch.train(net, (x,), y, 0, 60, 0.05, 40, 0.0, rank_weight=rank_weight)
+        p = net(x).detach().numpy()[0]
+        return kendall_tau(y, p)
+
+    assert ordered(5.0) > ordered(0.0)
