@@ -2,11 +2,14 @@
 # `lce` (tempered fast mode) again on the test curves of table (a) step 2 (benchmarks/curves_quality.sh:
 # every cut-off, at most 200 seeded test curves), results in benchmarks/results/curves_quality_v3.jsonl;
 # the Laplace fast mode's rows are in curves_quality.jsonl.maxtest. Resumable.
+# Since 2026-12-02 the fast mode's temperature is max(1, n / 10) (was 2): its rows go to curves_quality_v4.jsonl;
+# curves_quality_v3.jsonl keeps the temperature-2 rows (OUT=${OUT:-benchmarks/results/curves_quality_v4.jsonl} with the code
+# before that change reproduces them).
 # Usage: nice -n 10 bash benchmarks/curves_quality_v3.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=../shared/data
-OUT=benchmarks/results/curves_quality_v3.jsonl
+OUT=${OUT:-benchmarks/results/curves_quality_v4.jsonl}
 CUTS="0.1 0.2 0.3 0.5"
 for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do
   archscout bench curves --curves $D/baker2018/$f.csv --cutoff $CUTS --max-test 200 --methods lce --out $OUT >/dev/null

@@ -91,10 +91,12 @@ def stopping_history() -> None:
 
 
 def stopping_fast_mode() -> None:
-    """lce with the Laplace fast mode (curves_stopping.jsonl) vs the tempered one (curves_stopping_v3.jsonl),
-    seeds 0-2; lce_nocal = Domhan's rule without online calibration (probe)."""
+    """lce with the Laplace fast mode (curves_stopping_laplace.jsonl: table (b)'s lce / hyperband_lce rows until
+    2026-12-02) vs the tempered one at temperature 2 (curves_stopping_v3.jsonl), seeds 0-2; lce_nocal = Domhan's
+    rule without online calibration (probe)."""
     new = rows("curves_stopping_v3.jsonl")
-    old = rows("curves_stopping.jsonl")
+    old = rows("curves_stopping_laplace.jsonl") + [r for r in rows("curves_stopping.jsonl")
+                                                   if r["pruner"] not in ("lce", "hyperband_lce")]
     if not new:
         return
     print("| set | pruner | Laplace fast mode | tempered fast mode | epochs (3 runs): Laplace / tempered |")
@@ -115,14 +117,18 @@ def stopping_fast_mode() -> None:
 
 
 def quality_fast_mode() -> None:
-    """lce at every cut-off on table (a)'s test curves: Laplace (curves_quality.jsonl.maxtest) vs tempered
-    fast mode (curves_quality_v3.jsonl); cells R2 / log-likelihood."""
-    new = {(short(r["source"]), r["cutoff"]): r for r in rows("curves_quality_v3.jsonl") if r["method"] == "lce"}
+    """lce at every cut-off on table (a)'s test curves: Laplace (curves_quality.jsonl.maxtest), tempered at
+    temperature 2 (curves_quality_v3.jsonl), at max(1, n / 10) (curves_quality_v4_floor1.jsonl: a first choice,
+    dropped) and at the default max(2, n / 10) (curves_quality_v4.jsonl); cells R2 / log-likelihood."""
+    v3 = {(short(r["source"]), r["cutoff"]): r for r in rows("curves_quality_v3.jsonl") if r["method"] == "lce"}
+    new = {(short(r["source"]), r["cutoff"]): r for r in rows("curves_quality_v4.jsonl") if r["method"] == "lce"}
+    f1 = {(short(r["source"]), r["cutoff"]): r for r in rows("curves_quality_v4_floor1.jsonl") if r["method"] == "lce"}
     old = {(short(r["source"]), r["cutoff"]): r for r in rows("curves_quality.jsonl.maxtest") if r["method"] == "lce"}
     if not new:
         return
-    print("| set | cut-off (epochs seen) | Laplace: R² / loglik | tempered: R² / loglik | test curves | ms per curve (tempered) |")
-    print("|---|---|---|---|---|---|")
+    print("| set | cut-off (epochs seen) | Laplace: R² / loglik | temperature 2: R² / loglik | max(1, n / 10) (dropped) "
+          "| **max(2, n / 10)**: R² / loglik | test curves | ms per curve (max(2, n / 10)) |")
+    print("|---|---|---|---|---|---|---|---|")
 
     def cell(r: dict | None) -> str:
         if r is None:
@@ -131,8 +137,8 @@ def quality_fast_mode() -> None:
         return f"{r['r2']:.3f} / {ll}"
 
     for (s_, c), r in sorted(new.items()):
-        print(f"| {s_} | {c:g} ({r['epochs_seen']}) | {cell(old.get((s_, c)))} | {cell(r)} | {r['n_test']} "
-              f"| {r['ms_per_curve']:.0f} |")
+        print(f"| {s_} | {c:g} ({r['epochs_seen']}) | {cell(old.get((s_, c)))} | {cell(v3.get((s_, c)))} "
+              f"| {cell(f1.get((s_, c)))} | {cell(r)} | {r['n_test']} | {r['ms_per_curve']:.0f} |")
 
 
 def quality_table() -> None:
@@ -179,15 +185,21 @@ def cost_table(name: str = "curves_cost.jsonl") -> None:
     rs = rows(name)
     if not rs:
         return
-    # the first fast mode (Laplace around each family's ML fit), kept for comparison
+    # the earlier fast modes, kept for comparison: v1 Laplace around each family's ML fit (reported curves
+    # only), v2 the importance sampler at a fixed temperature 2 (both sets of curves)
     v1 = {(r["source"], r["curve"], r["cutoff"]): r for r in rows("curves_cost_laplace.jsonl") if "nll" in r}
+    if name != "curves_cost.jsonl":
+        v1 = {}
+    v2 = {(r["source"], r["curve"], r["cutoff"]): r for r in rows(name.replace(".jsonl", "_tau2.jsonl")) if "nll" in r}
+    # and the first choice of a growing temperature, max(1, n / 10), dropped (curves_temperature_dev.py)
+    f1 = {(r["source"], r["curve"], r["cutoff"]): r for r in rows(name.replace(".jsonl", "_floor1.jsonl")) if "nll" in r}
     print("| set | cut-off | curves | fast ms (median) | MCMC ms (median) | fast NLL (mean) | MCMC NLL (mean) | NLL gap "
-          "| within 10% | v1 Laplace NLL (gap) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| within 10% | v1 Laplace NLL (gap) | v2 τ = 2 NLL (gap) | max(1, n / 10), dropped: NLL (gap) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     by = defaultdict(lambda: defaultdict(dict))
     for r in rs:
         by[(short(r["source"]), r["cutoff"])][r["curve"]][r["mode"]] = r
-    allf, allm, allv = [], [], []
+    allf, allm, allv, allw, allx = [], [], [], [], []
     for (s, c), curves in sorted(by.items()):
         pairs = [(d["fast"], d["mcmc"]) for d in curves.values() if "fast" in d and "mcmc" in d
                  and "failed" not in d["fast"] and "failed" not in d["mcmc"]]
@@ -196,12 +208,16 @@ def cost_table(name: str = "curves_cost.jsonl") -> None:
         f = [a for a, _ in pairs]
         m = [b for _, b in pairs]
         v = [v1.get((a["source"], a["curve"], a["cutoff"])) for a in f]
+        w = [v2.get((a["source"], a["curve"], a["cutoff"])) for a in f]
+        u = [f1.get((a["source"], a["curve"], a["cutoff"])) for a in f]
         allf += f
         allm += m
         allv += v
-        print(cost_row(s, f"{c:g}", f, m, v))
+        allw += w
+        allx += u
+        print(cost_row(s, f"{c:g}", f, m, v, w, u))
     if allf:
-        print(cost_row("all", "", allf, allm, allv))
+        print(cost_row("all", "", allf, allm, allv, allw, allx))
         lf = np.median([x["load1"] for x in allf])
         lm = np.median([x["load1"] for x in allm])
         print(f"\nload average (1 min), median: {lf:.1f} during the fast runs, {lm:.1f} during the MCMC runs (2 cores)")
@@ -211,13 +227,15 @@ def cost_table(name: str = "curves_cost.jsonl") -> None:
                                               f"{r['mode']}: {r['failed']}" for r in failed))
 
 
-def cost_row(s: str, c: str, f: list[dict], m: list[dict], v: list[dict | None]) -> str:
-    """One row of the cost table; 'within 10%': fast NLL <= MCMC NLL + 10% of |MCMC NLL|."""
+def cost_row(s: str, c: str, f: list[dict], m: list[dict], *old: list[dict | None]) -> str:
+    """One row of the cost table; 'within 10%': fast NLL <= MCMC NLL + 10% of |MCMC NLL|; then the
+    NLL (gap to MCMC) of each earlier fast mode on the same pairs ("-" where it lacks one)."""
     nf, nm = np.mean([x["nll"] for x in f]), np.mean([x["nll"] for x in m])
     ok = "yes" if nf - nm <= 0.1 * abs(nm) else "no"
-    vv = f"{np.mean([x['nll'] for x in v]):.3f} ({np.mean([x['nll'] for x in v]) - nm:+.3f})" if all(v) else "-"
+    cols = [f"{np.mean([x['nll'] for x in v]):.3f} ({np.mean([x['nll'] for x in v]) - nm:+.3f})"
+            if v and all(v) else "-" for v in old]
     return (f"| {s} | {c} | {len(f)} | {np.median([x['ms'] for x in f]):.0f} | {np.median([x['ms'] for x in m]):.0f} "
-            f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} | {ok} | {vv} |")
+            f"| {nf:.3f} | {nm:.3f} | {nf - nm:+.3f} | {ok} | {' | '.join(cols)} |")
 
 
 if __name__ == "__main__":

@@ -77,8 +77,10 @@ def evaluate(
     on_result: Callable[[dict], None] | None = None,
     skip: Callable[[str, float], bool] | None = None,
     anchor: float = 1.0,
+    lce_kwargs: dict | None = None,
 ) -> list[dict]:
-    """Every (method, cut-off) on one curve set; one dict per pair with r2, mse, loglik, seconds."""
+    """Every (method, cut-off) on one curve set; one dict per pair with r2, mse, loglik, seconds.
+    ``lce_kwargs`` go to :class:`DomhanLCE` (``lce`` / ``lce_mcmc``), e.g. a fixed ``temperature``."""
     bad = [m for m in methods if m not in METHODS]
     if bad:
         raise ArchscoutError(f"unknown methods {bad}; choose from {', '.join(METHODS)}")
@@ -133,7 +135,8 @@ def evaluate(
                             mu[j], ll[j] = m_, gauss_loglik(np.array([y_te[j]]), np.array([m_]), np.array([s_]))[0]
                         else:
                             mode = "fast" if method == "lce" else "mcmc"
-                            pred = DomhanLCE(metric, horizon=T, mode=mode, seed=seed + int(i)).fit(xs, ys).predict([T])
+                            pred = DomhanLCE(metric, horizon=T, mode=mode, seed=seed + int(i),
+                                             **(lce_kwargs or {})).fit(xs, ys).predict([T])
                             mu[j], ll[j] = pred.mean[0], pred.logpdf(y_te[j])
                     except InsufficientData:
                         failed += 1

@@ -53,9 +53,13 @@ class DomhanLCE(CurveModel):
     "not decreasing" prior), ``mode`` ("fast" or "mcmc"), ``families`` (subset of the 11),
     ``n_samples`` (posterior samples kept), ``nwalkers``/``nsteps``/``burn`` for emcee,
     ``min_points`` (fewer usable points -> :class:`InsufficientData`), ``seed``; fast mode only:
-    ``temperature`` (the likelihood's power is 1/temperature: > 1 widens the posterior) and
-    ``noise_dof`` (Student-t noise; ``math.inf`` = Gaussian). Their defaults (2 and 3) were chosen
-    on development curves against the MCMC reference (``benchmarks/curves_cost.py``).
+    ``temperature`` (the likelihood's power is 1/temperature: > 1 widens the posterior; default None =
+    ``max(min_temperature, n / effective_points)`` for n observed epochs: a long curve's serially
+    correlated residuals count as at most ``effective_points`` independent ones) and ``noise_dof``
+    (Student-t noise; ``math.inf`` = Gaussian). Defaults: 3 dof and temperature 2 chosen on development
+    curves against the MCMC reference (``benchmarks/curves_cost.py``); the growth beyond 20 epochs,
+    ``max(2, n / 10)``, on table (a)'s training curves, which `lce` never uses otherwise
+    (``benchmarks/curves_temperature_dev.py``). The temperature used is ``temperature_``.
     """
 
     def __init__(
@@ -70,8 +74,10 @@ class DomhanLCE(CurveModel):
         burn: int = 1000,
         min_points: int = 3,
         seed: int | None = 0,
-        temperature: float = 2.0,
+        temperature: float | None = None,
         noise_dof: float = 3.0,
+        effective_points: float = 10.0,
+        min_temperature: float = 2.0,
     ) -> None:
         if mode not in ("fast", "mcmc"):
             raise ArchscoutError(f"unknown extrapolation mode {mode!r}; choose 'fast' or 'mcmc'")
@@ -80,8 +86,10 @@ class DomhanLCE(CurveModel):
             raise ArchscoutError(f"unknown curve families {unknown}; choose from {', '.join(FAMILY_NAMES)}")
         if nsteps <= burn:
             raise ArchscoutError("nsteps must exceed burn")
-        if not temperature >= 1.0 or not noise_dof > 0:
-            raise ArchscoutError("temperature must be >= 1 and noise_dof > 0")
+        if (temperature is not None and not temperature >= 1.0) or not min_temperature >= 1.0:
+            raise ArchscoutError("temperature and min_temperature must be >= 1 (temperature None: from the curve)")
+        if not noise_dof > 0 or not effective_points > 0:
+            raise ArchscoutError("noise_dof and effective_points must be > 0")
         self.metric = metric or Metric()
         self.horizon = horizon
         self.mode = mode
@@ -92,8 +100,10 @@ class DomhanLCE(CurveModel):
         self.burn = burn
         self.min_points = max(2, min_points)
         self.seed = seed
-        self.temperature = float(temperature)
+        self.temperature = None if temperature is None else float(temperature)
         self.noise_dof = float(noise_dof)
+        self.effective_points = float(effective_points)
+        self.min_temperature = float(min_temperature)
 
     # -- joint parameter vector: [theta_1 .. theta_K, w_1 .. w_K, log sigma] --------------------------
 
@@ -197,7 +207,9 @@ class DomhanLCE(CurveModel):
         constraints on the ensemble are dropped.
         """
         x, z = self._x, self._z
-        n, S, K, tau, P = z.size, self.n_samples, len(self._fams), self.temperature, PROPOSALS + 1
+        n, S, K, P = z.size, self.n_samples, len(self._fams), PROPOSALS + 1
+        tau = self.temperature if self.temperature is not None else max(self.min_temperature, n / self.effective_points)
+        self.temperature_ = tau
         sub = np.unique(np.round(np.linspace(0, n - 1, min(n, LIK_POINTS))).astype(int))
         m = sub.size
         xe = np.concatenate([x[sub], self._xall[n:]])

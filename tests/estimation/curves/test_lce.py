@@ -142,3 +142,22 @@ def test_misuse_is_one_clear_error():
         DomhanLCE(temperature=0.5)
     with pytest.raises(ArchscoutError, match="noise_dof"):
         DomhanLCE(noise_dof=0)
+    with pytest.raises(ArchscoutError, match="min_temperature"):
+        DomhanLCE(min_temperature=0.5)
+    with pytest.raises(ArchscoutError, match="effective_points"):
+        DomhanLCE(effective_points=0)
+
+
+def test_temperature_grows_past_twenty_epochs_and_widens_the_posterior():
+    """Default temperature max(2, n / 10): 2 up to 20 observed epochs (exactly the fixed-2 fit), then
+    n / 10, so a long prefix counts as ~10 independent points and the posterior is wider than at 2."""
+    x, _, y = synthetic(0, n=120)
+    short = DomhanLCE(Metric(), horizon=120).fit(x[:15], y[:15])
+    fixed = DomhanLCE(Metric(), horizon=120, temperature=2.0).fit(x[:15], y[:15])
+    assert short.temperature_ == 2.0
+    assert np.array_equal(short.predict([120]).samples, fixed.predict([120]).samples)
+    long = DomhanLCE(Metric(), horizon=120).fit(x[:80], y[:80])
+    long2 = DomhanLCE(Metric(), horizon=120, temperature=2.0).fit(x[:80], y[:80])
+    assert long.temperature_ == 8.0 and long2.temperature_ == 2.0
+    assert long.predict([120]).std[0] > long2.predict([120]).std[0]
+    assert DomhanLCE(Metric(), horizon=120, min_temperature=1.0).fit(x[:5], y[:5]).temperature_ == 1.0
