@@ -69,11 +69,16 @@ def anchor_table() -> None:
 
 
 def stopping_history() -> None:
-    """lce and baker in the three versions of the stopping benchmark, on the seeds all three ran."""
+    """lce and baker in the versions of the stopping benchmark, on the seeds all of them ran. The third is the
+    calibrated rule of 2026-11-25 (lce: Laplace fast mode, n_calib 5, curves_stopping_laplace.jsonl); "now" is
+    table (b) as it stands (lce since 2026-12-02: tempered fast mode, temperature max(2, n / 10), n_calib 10)."""
     versions = [("v1: posterior / 1-std margin", "curves_stopping_v1.jsonl"),
                 ("v2: calibration alone", "curves_stopping_v2.jsonl"),
-                ("now: calibrated and own rule", "curves_stopping.jsonl")]
+                ("v3: calibrated and own rule (lce: Laplace)", "curves_stopping_laplace.jsonl"),
+                ("now", "curves_stopping.jsonl")]
     data = {v: [r for r in rows(f) if r["pruner"] in ("lce", "baker")] for v, f in versions}
+    # baker did not change between v3 and now except for the MetaQNN first-check fix: its v3 rows are table (b)'s
+    data[versions[2][0]] += [r for r in data["now"] if r["pruner"] == "baker"]
     keys = sorted({(short(r["source"]), r["pruner"]) for r in data[versions[-1][0]]})
     print("| set | pruner | " + " | ".join(v for v, _ in versions) + " |")
     print("|---|---|" + "---|" * len(versions))
