@@ -17,6 +17,9 @@ from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 
+LCE = ("lce",)  # the method --lce-temperature applies to (the fast mode; MCMC has no temperature)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "curves",
@@ -43,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--anchor", type=_anchor, default=1.0,
                    help="regressors' target: final - ANCHOR x last value (1: the change, 0: the final value, "
                         "cv: chosen from 0, 0.5, 1 by cross-validation)")
+    p.add_argument("--lce-temperature", type=float, default=None, metavar="T",
+                   help="lce fast mode: a fixed likelihood temperature (>= 1; default: max(2, n / 10) for n "
+                        "observed epochs; 2 reproduces the fast mode of 2026-12-01)")
     p.add_argument("--max-test", type=int, default=None, help="evaluate on at most this many test curves")
     p.add_argument("--lcbench-path", type=Path, default=None, help="folder of the LCBench surrogate (model.onnx)")
     p.add_argument("--lcbench-configs", type=int, default=1000, help="configurations sampled per LCBench task")
@@ -83,23 +89,32 @@ def run(args: argparse.Namespace) -> int:
 
     if args.train_size < 6:
         raise ArchscoutError("--train-size must be at least 6")
+    if args.lce_temperature is not None and not args.lce_temperature >= 1:
+        raise ArchscoutError(f"--lce-temperature must be at least 1, got {args.lce_temperature:g}")
+    lce_kwargs = {} if args.lce_temperature is None else {"temperature": args.lce_temperature}
     cs, metric = load(args)
     from archscout.estimation.curves.regression import MODELS
 
     # results written before --anchor existed used the change from the last value (anchor 1)
+    # lce rows also key on a fixed temperature (None: the default rule; rows written before the option have none)
     done = read_results(args.out, lambda r: (r["source"], r["method"], r["cutoff"], r["seed"], r["n_train"],
-                                             r.get("anchor", 1.0) if r["method"] in MODELS else None))
+                                             r.get("anchor", 1.0) if r["method"] in MODELS else None,
+                                             r.get("lce_temperature") if r["method"] in LCE else None))
 
     def key(method: str, cutoff: float) -> tuple:
-        return (cs.source, method, cutoff, args.seed, args.train_size, args.anchor if method in MODELS else None)
+        return (cs.source, method, cutoff, args.seed, args.train_size, args.anchor if method in MODELS else None,
+                args.lce_temperature if method in LCE else None)
 
     def save(r: dict) -> None:
+        if r["method"] in LCE and args.lce_temperature is not None:
+            r["lce_temperature"] = args.lce_temperature
         if args.out is not None:
             with open(args.out, "a") as fh:
                 fh.write(json.dumps(r) + "\n")
 
     results = evaluate(cs, metric, tuple(args.cutoff), args.train_size, args.seed, tuple(args.methods),
-                       args.max_test, on_result=save, skip=lambda m, c: key(m, c) in done, anchor=args.anchor)
+                       args.max_test, on_result=save, skip=lambda m, c: key(m, c) in done, anchor=args.anchor,
+                       lce_kwargs=lce_kwargs)
     results += [r for k, r in done.items() if k == key(k[1], k[2]) and k[1] in args.methods and k[2] in args.cutoff]
     order = {m: i for i, m in enumerate(args.methods)}
     results.sort(key=lambda r: (r["cutoff"], order.get(r["method"], 99)))

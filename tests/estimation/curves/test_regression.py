@@ -121,3 +121,20 @@ def test_bench_curves_bad_input_exits_2(tmp_path, capsys):
     q.write_text("lr,acc_1,acc_2,acc_3\n" + "".join(f"0.{i},0.1,0.2,0.3\n" for i in range(1, 9)))
     assert main(["bench", "curves", "--curves", str(q)]) == 2
     assert "need --train-size" in capsys.readouterr().err
+
+
+def test_bench_curves_lce_temperature_is_its_own_row(shared_data, tmp_path, capsys):
+    """--lce-temperature fixes the fast mode's temperature: kept apart in the resume file, and past 20 observed
+    epochs (deep_resnets at 50%: 24) different from the default max(2, n / 10); a bad value exits 2."""
+    out = tmp_path / "q.jsonl"
+    base = ["bench", "curves", "--curves", str(shared_data / "baker2018" / "deep_resnets_cifar10.csv"), "--cutoff",
+            "0.5", "--max-test", "12", "--methods", "lce", "--out", str(out), "--json"]
+    for extra in ([], ["--lce-temperature", "2"], ["--lce-temperature", "2"]):
+        assert main(base + extra) == 0
+    capsys.readouterr()
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(str(r.get("lce_temperature")) for r in rows) == ["2.0", "None"]  # the rerun added nothing
+    default, fixed = sorted(rows, key=lambda r: r.get("lce_temperature") or 0)
+    assert default["epochs_seen"] == 24 and default["loglik"] != fixed["loglik"]
+    assert main(base + ["--lce-temperature", "0.5"]) == 2
+    assert "--lce-temperature must be at least 1" in capsys.readouterr().err
