@@ -7,6 +7,7 @@ epochs (log-likelihood of the final value −3.4 → −9.1 on lcbench:3945 at 1
 are a larger development set for it that no reported `lce` number is computed on: this script evaluates `lce`
 on them (all of table (a)'s sources and cut-offs; `evaluate` on the training subset, whose own first 6 curves
 it sets aside) under several temperature rules, and prints the mean log-likelihood and R² per cell.
+The best mean, ``max(2, n / 10)``, is the default since 2026-12-02 (BENCHMARKS.md).
 
     OMP_NUM_THREADS=1 nice -n 10 python benchmarks/curves_temperature_dev.py          # resumable
     python benchmarks/curves_temperature_dev.py --report

@@ -14,6 +14,10 @@ The GP gets two rank transforms that the trees do not need (trees are invariant 
 
 Standard deviation: the spread between the members' predictions.
 
+Trees are invariant to monotone maps of the features but not of the target; ``rank_targets=True`` fits
+them on the normal scores too (mapped back like the GP). It is off: on the development seeds it ranks
+worse (round 8 of `benchmarks/predictors_gnnpre_dev.py`; the squared loss on accuracy helps the trees).
+
 `ens-et` is the same committee with extra trees in place of the random forest (chosen for the
 zero-cost features on development seeds, BENCHMARKS.md "Zero-cost features: development seeds").
 `ens-et-gnn` adds a fourth member, the pool-pretrained GNN (`gnn_pre.py`), so it needs the pool

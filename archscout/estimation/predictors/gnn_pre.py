@@ -21,7 +21,9 @@ themselves) are appended to the graph embedding before the head, as in `gnn.py`.
 ``rank_targets`` (default; development seeds: 0.813 against 0.797 with accuracy targets, better on
 all 10 seeds, BENCHMARKS.md) the network fits the normal scores of the training accuracies' ranks and its
 prediction is mapped back through the training quantiles (as the committee's GP does): a few
-collapsed cells at 10% then no longer dominate the squared loss.
+collapsed cells at 10% then no longer dominate the squared loss. ``rank_loss`` > 0 adds a pairwise
+RankNet term to the fine-tuning's MSE (off: no gain on the development seeds, round 9 of
+`benchmarks/predictors_gnnpre_dev.py`).
 """
 
 from __future__ import annotations
