@@ -121,6 +121,37 @@ def stopping_fast_mode() -> None:
         print(f"| {s_} | {p} | {cell(g_old)} | {cell(g_new)} | {e_old} / {sum(r['epochs'] for r in g_new):.0f} |")
 
 
+def stopping_calibrated_alone() -> None:
+    """lce with combine="calibrated" (the calibrated bound alone, n_calib 10) on table (b)'s reported seeds and
+    the ten LCBench tasks (curves_stopping*_cal.jsonl, run 2026-12-02 after it was chosen on development seeds
+    and reverted on these), next to the default "both" (table (b) and the ten-task file); cells: median
+    speed-up, mean regret, clean runs."""
+    cal = rows("curves_stopping_cal.jsonl")
+    if not cal:
+        return
+    both = [r for r in rows("curves_stopping.jsonl") if r["pruner"] == "lce"]
+
+    def cell(g: list[dict]) -> str:
+        sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
+        nz = sum(r["regret"] <= 1e-12 for r in g)
+        return f"{sp:.2f}x, {np.mean([r['regret'] for r in g]):.3g}, {nz}/{len(g)}"
+
+    print("| set | `lce` (\"both\", the default) | calibrated bound alone |")
+    print("|---|---|---|")
+    for s_ in sorted({short(r["source"]) for r in cal}):
+        g_b = [r for r in both if short(r["source"]) == s_]
+        g_c = [r for r in cal if short(r["source"]) == s_]
+        print(f"| {s_} | {cell(g_b)} | {cell(g_c)} |")
+    for name, label in (("curves_stopping_lcbench_tasks.jsonl", "\"both\""), ("curves_stopping_lcbench_tasks_cal.jsonl", "alone")):
+        g = [r for r in rows(name) if r["pruner"] == "lce"]
+        per_task = {}
+        for r in g:
+            per_task.setdefault(r["source"], []).append(r["epochs_full"] / max(r["epochs"], 1))
+        med = np.median([np.median(v) for v in per_task.values()])
+        nz = sum(r["regret"] <= 1e-12 for r in g)
+        print(f"| ten LCBench tasks, {label}: median over tasks | {med:.2f}x | {nz}/{len(g)} clean |")
+
+
 def quality_fast_mode() -> None:
     """lce at every cut-off on table (a)'s test curves: Laplace (curves_quality.jsonl.maxtest), tempered at
     temperature 2 (curves_quality_v3.jsonl), at max(1, n / 10) (curves_quality_v4_floor1.jsonl: a first choice,
@@ -247,6 +278,7 @@ if __name__ == "__main__":
     for title, fn in [("reference", reference_table), ("anchor (held-out)", anchor_table), ("quality", quality_table),
                       ("stopping", stopping_table), ("stopping: lce/baker versions (seeds 0-2)", stopping_history),
                       ("stopping: lce, Laplace vs tempered fast mode (seeds 0-2)", stopping_fast_mode),
+                      ("stopping: lce, the calibrated bound alone on the reported seeds", stopping_calibrated_alone),
                       ("quality: lce, Laplace vs tempered fast mode", quality_fast_mode),
                       ("cost", cost_table),
                       ("cost, development curves", lambda: cost_table("curves_cost_dev.jsonl"))]:

@@ -77,3 +77,11 @@ baker6 "0 1 2 3 4" baker@0.05:imp baker@0.05:t6:imp:g
 baker6 "20 21 22 23 24 25 26 27 28 29" baker@0.05:g
 baker6 "0 1 2 3 4" baker@0.05:g
 $S $NB --seeds 0 1 2 --variants baker@0.05:imp baker@0.05:t6:imp:g
+# development, stage 6 (2026-12-02): with the fast mode's temperature max(2, n / 10), the default rule against the
+# calibrated bound alone with 10 or 15 completed trials (lce_cal lost on lcbench:7593 with 5); own results file
+T10=benchmarks/results/curves_stopping_sweep_t10.jsonl
+V6="lce_both@0.05:n10 lce_cal@0.05:n10 lce_cal@0.05:n15"
+$S $NB --seeds 10 11 12 --variants $V6 --out $T10
+for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds 10 11 12 --variants $V6 --out $T10; done
+$S $D/baker2018/lstm_ptb.csv --minimize --seeds 10 11 12 --variants $V6 --out $T10
+for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds 10 11 12 --variants $V6 --out $T10; done
