@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "default: the bundled NAS-Bench-Suite-Zero CIFAR-10 scores")
     p.add_argument("--pruner", default="none",
                    help="early stopping: lce (Domhan), baker, median, hyperband (Optuna's), sh_lce, hyperband_lce, "
-                        "hyperband_baker or none; on a table it needs --curves")
+                        "hyperband_baker, lce_cal (the calibrated bound alone: faster, less safe) or none; on a "
+                        "table it needs --curves")
     p.add_argument("--curves", type=Path, default=None,
                    help="per-epoch curves to replay (CSV with 'arch' and epoch_N/acc_N columns); the search runs "
                         "over the architectures that have one")
