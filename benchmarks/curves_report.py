@@ -68,6 +68,20 @@ def anchor_table() -> None:
         print(f"| {s_} | " + " | ".join(cells) + " |")
 
 
+def summary(g: list[dict]) -> tuple[float, float, int]:
+    """Searches of one (set, pruner): median speed-up, mean regret, runs with no regret."""
+    sp = float(np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g]))
+    return sp, float(np.mean([r["regret"] for r in g])), sum(r["regret"] <= 1e-12 for r in g)
+
+
+def run_cell(g: list[dict], words: bool = True) -> str:
+    """'2.17x, regret 0, 5/5 clean' (or '2.17x, 0, 5/5' without the words); '-' for no runs."""
+    if not g:
+        return "-"
+    sp, reg, nz = summary(g)
+    return f"{sp:.2f}x, regret {reg:.3g}, {nz}/{len(g)} clean" if words else f"{sp:.2f}x, {reg:.3g}, {nz}/{len(g)}"
+
+
 def stopping_history() -> None:
     """lce and baker in the versions of the stopping benchmark, on the seeds all of them ran. The third is the
     calibrated rule of 2026-11-25 (lce: Laplace fast mode, n_calib 5, curves_stopping_laplace.jsonl); "now" is
@@ -83,15 +97,8 @@ def stopping_history() -> None:
     print("| set | pruner | " + " | ".join(v for v, _ in versions) + " |")
     print("|---|---|" + "---|" * len(versions))
     for s_, p in keys:
-        cells = []
-        for v, _ in versions:
-            g = [r for r in data[v] if short(r["source"]) == s_ and r["pruner"] == p and r["seed"] < 3]
-            if not g:
-                cells.append("-")
-                continue
-            sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
-            nz = sum(r["regret"] <= 1e-12 for r in g)
-            cells.append(f"{sp:.2f}x, regret {np.mean([r['regret'] for r in g]):.3g}, {nz}/{len(g)} clean")
+        cells = [run_cell([r for r in data[v] if short(r["source"]) == s_ and r["pruner"] == p and r["seed"] < 3])
+                 for v, _ in versions]
         print(f"| {s_} | {p} | " + " | ".join(cells) + " |")
 
 
@@ -106,19 +113,11 @@ def stopping_fast_mode() -> None:
         return
     print("| set | pruner | Laplace fast mode | tempered fast mode | epochs (3 runs): Laplace / tempered |")
     print("|---|---|---|---|---|")
-
-    def cell(g: list[dict]) -> str:
-        if not g:
-            return "-"
-        sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
-        nz = sum(r["regret"] <= 1e-12 for r in g)
-        return f"{sp:.2f}x, regret {np.mean([r['regret'] for r in g]):.3g}, {nz}/{len(g)} clean"
-
     for s_, p in sorted({(short(r["source"]), r["pruner"]) for r in new if r["pruner"] != "none"}):
         g_new = [r for r in new if short(r["source"]) == s_ and r["pruner"] == p and r["seed"] < 3]
         g_old = [r for r in old if short(r["source"]) == s_ and r["pruner"] == p and r["seed"] < 3]
         e_old = f"{sum(r['epochs'] for r in g_old):.0f}" if g_old else "-"
-        print(f"| {s_} | {p} | {cell(g_old)} | {cell(g_new)} | {e_old} / {sum(r['epochs'] for r in g_new):.0f} |")
+        print(f"| {s_} | {p} | {run_cell(g_old)} | {run_cell(g_new)} | {e_old} / {sum(r['epochs'] for r in g_new):.0f} |")
 
 
 def stopping_calibrated_alone() -> None:
@@ -131,17 +130,12 @@ def stopping_calibrated_alone() -> None:
         return
     both = [r for r in rows("curves_stopping.jsonl") if r["pruner"] == "lce"]
 
-    def cell(g: list[dict]) -> str:
-        sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
-        nz = sum(r["regret"] <= 1e-12 for r in g)
-        return f"{sp:.2f}x, {np.mean([r['regret'] for r in g]):.3g}, {nz}/{len(g)}"
-
     print("| set | `lce` (\"both\", the default) | calibrated bound alone |")
     print("|---|---|---|")
     for s_ in sorted({short(r["source"]) for r in cal}):
         g_b = [r for r in both if short(r["source"]) == s_]
         g_c = [r for r in cal if short(r["source"]) == s_]
-        print(f"| {s_} | {cell(g_b)} | {cell(g_c)} |")
+        print(f"| {s_} | {run_cell(g_b, False)} | {run_cell(g_c, False)} |")
     for name, label in (("curves_stopping_lcbench_tasks.jsonl", "\"both\""), ("curves_stopping_lcbench_tasks_cal.jsonl", "alone")):
         g = [r for r in rows(name) if r["pruner"] == "lce"]
         per_task = {}
@@ -211,9 +205,7 @@ def stopping_table() -> None:
         by[(short(r["source"]), r["pruner"])].append(r)
     for (s, p) in sorted(by, key=lambda k: (k[0], order.index(k[1]) if k[1] in order else 99)):
         g = by[(s, p)]
-        sp = np.median([r["epochs_full"] / max(r["epochs"], 1) for r in g])
-        reg = np.mean([r["regret"] for r in g])
-        nz = sum(r["regret"] <= 1e-12 for r in g)
+        sp, reg, nz = summary(g)
         print(f"| {s} | {p} | {sp:.2f}x | {reg:.4g} | {nz}/{len(g)} | {np.mean([r['seconds'] for r in g]):.1f} |")
 
 

@@ -17,9 +17,6 @@ from archscout.cli.common import HelpFormatter, read_results
 from archscout.errors import ArchscoutError
 
 
-LCE = ("lce",)  # the method --lce-temperature applies to (the fast mode; MCMC has no temperature)
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "curves",
@@ -96,17 +93,18 @@ def run(args: argparse.Namespace) -> int:
     from archscout.estimation.curves.regression import MODELS
 
     # results written before --anchor existed used the change from the last value (anchor 1)
-    # lce rows also key on a fixed temperature (None: the default rule; rows written before the option have none)
+    # lce rows (the fast mode; MCMC has no temperature) also key on a fixed temperature (None: the default rule;
+    # rows written before the option have none)
     done = read_results(args.out, lambda r: (r["source"], r["method"], r["cutoff"], r["seed"], r["n_train"],
                                              r.get("anchor", 1.0) if r["method"] in MODELS else None,
-                                             r.get("lce_temperature") if r["method"] in LCE else None))
+                                             r.get("lce_temperature") if r["method"] == "lce" else None))
 
     def key(method: str, cutoff: float) -> tuple:
         return (cs.source, method, cutoff, args.seed, args.train_size, args.anchor if method in MODELS else None,
-                args.lce_temperature if method in LCE else None)
+                args.lce_temperature if method == "lce" else None)
 
     def save(r: dict) -> None:
-        if r["method"] in LCE and args.lce_temperature is not None:
+        if r["method"] == "lce" and args.lce_temperature is not None:
             r["lce_temperature"] = args.lce_temperature
         if args.out is not None:
             with open(args.out, "a") as fh:
