@@ -13,7 +13,7 @@ import json
 import math
 from pathlib import Path
 
-from archscout.cli.common import HelpFormatter, read_results
+from archscout.cli.common import HelpFormatter, check_out_path, count, read_results
 from archscout.errors import ArchscoutError
 
 
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cutoff", nargs="+", type=float, default=[0.1, 0.2, 0.3, 0.5],
                    help="fractions of the schedule observed")
     p.add_argument("--train-size", type=int, default=100, help="curves the learned methods train on")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=count(0), default=0)
     p.add_argument("--methods", nargs="+", default=["last", "curvefit", "lce", "svr", "rf", "bayes_ridge", "ensemble"],
                    help="last, curvefit, lce, lce_mcmc, svr, rf, bayes_ridge, ensemble")
     p.add_argument("--anchor", type=_anchor, default=1.0,
@@ -46,16 +46,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lce-temperature", type=float, default=None, metavar="T",
                    help="lce fast mode: a fixed likelihood temperature (>= 1; default: max(2, n / 10) for n "
                         "observed epochs; 2 reproduces the fast mode of 2026-12-01)")
-    p.add_argument("--max-test", type=int, default=None, help="evaluate on at most this many test curves")
+    p.add_argument("--max-test", type=count(1), default=None, help="evaluate on at most this many test curves")
     p.add_argument("--lcbench-path", type=Path, default=None, help="folder of the LCBench surrogate (model.onnx)")
-    p.add_argument("--lcbench-configs", type=int, default=1000, help="configurations sampled per LCBench task")
+    p.add_argument("--lcbench-configs", type=count(1), default=1000, help="configurations sampled per LCBench task")
     p.add_argument("--out", type=Path, default=None, help="JSON-lines results file (resume file)")
     p.add_argument("--json", action="store_true", help="print a JSON list: one entry per method and cut-off")
     p.set_defaults(func=run)
 
 
 def _anchor(v: str) -> float | str:
-    return v if v == "cv" else float(v)
+    if v == "cv":
+        return v
+    try:
+        return float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{v!r} is neither a number in [0, 1] nor 'cv'") from None
 
 
 def load(args: argparse.Namespace):
@@ -76,9 +81,20 @@ def load(args: argparse.Namespace):
     elif args.minimize:
         metric = Metric.loss()
     else:
-        top = float(np.nanmax(cs.curves)) if np.isfinite(cs.curves).any() else 1.0
+        finite = cs.curves[np.isfinite(cs.curves)]  # an inf cell (a diverged run) says nothing about the scale
+        top = float(finite.max()) if finite.size else 1.0
         metric = Metric.accuracy(percent=top > 1.0)
     return cs, metric
+
+
+def run_settings(args: argparse.Namespace, metric, max_test: bool = True) -> dict:
+    """The options besides source, seed and method that change a result, as stored with each record."""
+    lcbench = str(args.curves).startswith("lcbench:")
+    s = {"metric": [metric.direction, metric.lower, metric.upper], "rows": args.metric,
+         "lcbench_configs": args.lcbench_configs if lcbench else None}
+    if max_test:
+        s["max_test"] = args.max_test
+    return s
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,21 +105,27 @@ def run(args: argparse.Namespace) -> int:
     if args.lce_temperature is not None and not args.lce_temperature >= 1:
         raise ArchscoutError(f"--lce-temperature must be at least 1, got {args.lce_temperature:g}")
     lce_kwargs = {} if args.lce_temperature is None else {"temperature": args.lce_temperature}
+    check_out_path(args.out)
     cs, metric = load(args)
     from archscout.estimation.curves.regression import MODELS
 
     # results written before --anchor existed used the change from the last value (anchor 1)
     # lce rows (the fast mode; MCMC has no temperature) also key on a fixed temperature (None: the default rule;
     # rows written before the option have none)
+    # what else changes a result: the declared metric, the rows read, the test set's size, LCBench's sample
+    # (rows written before these were recorded carry none of them and are taken as they are)
+    settings = run_settings(args, metric)
     done = read_results(args.out, lambda r: (r["source"], r["method"], r["cutoff"], r["seed"], r["n_train"],
                                              r.get("anchor", 1.0) if r["method"] in MODELS else None,
-                                             r.get("lce_temperature") if r["method"] == "lce" else None))
+                                             r.get("lce_temperature") if r["method"] == "lce" else None,
+                                             json.dumps(r.get("settings", settings), sort_keys=True)))
 
     def key(method: str, cutoff: float) -> tuple:
         return (cs.source, method, cutoff, args.seed, args.train_size, args.anchor if method in MODELS else None,
-                args.lce_temperature if method == "lce" else None)
+                args.lce_temperature if method == "lce" else None, json.dumps(settings, sort_keys=True))
 
     def save(r: dict) -> None:
+        r["settings"] = settings
         if r["method"] == "lce" and args.lce_temperature is not None:
             r["lce_temperature"] = args.lce_temperature
         if args.out is not None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter
+from archscout.cli.common import HelpFormatter, check_out_path, count
 from archscout.errors import ArchscoutError
 
 TOP_K = 10
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a `bench build-table` folder (table.csv + meta.json), or its table.csv")
     p.add_argument("--mode", default="spos", help="spos (uniform single path), dropout (Bender path dropout) or darts (first order)")
     p.add_argument("--epochs", type=int, default=50, help="supernet training epochs")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=count(0), default=0)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=0.05, help="SGD (Nesterov, momentum 0.9, wd 5e-4, cosine) of the network weights")
     p.add_argument("--drop-prob", type=float, default=0.5, help="dropout: the final path-dropout rate (ramped up from 0)")
@@ -75,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
         raise ArchscoutError(f"--epochs must be at least 1, got {args.epochs}")
     if args.threads < 1:
         raise ArchscoutError(f"--threads must be at least 1, got {args.threads}")
+    if args.out is not None:  # before the training, not after it
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ArchscoutError(f"--out {str(args.out)!r}: cannot create its folder ({e.strerror})") from None
+        check_out_path(args.out)
     folder = _table_folder(args.table)
     meta, rows = read_table(folder)
     for key in ("C", "N", "data"):
@@ -86,11 +92,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             archs.append(space.from_string(r["arch"]))
             truth.append(float(r["cifar10"]))
+            if not np.isfinite(truth[-1]):
+                raise ValueError
             valid.append(float(r["cifar10_valid"]) if r.get("cifar10_valid") else np.nan)
         except ArchscoutError as e:
             raise ArchscoutError(f"{str(folder / 'table.csv')!r} line {i}: {e}") from None
         except ValueError:
-            raise ArchscoutError(f"{str(folder / 'table.csv')!r} line {i}: cifar10 value {r['cifar10']!r} is not a number") from None
+            raise ArchscoutError(f"{str(folder / 'table.csv')!r} line {i}: cifar10 value {r['cifar10']!r} is not a finite number") from None
     if len(archs) < 2:
         raise ArchscoutError(f"{str(folder / 'table.csv')!r} has {len(archs)} trained cells; ranking needs at least 2")
     truth_a, valid_a = np.array(truth), np.array(valid)

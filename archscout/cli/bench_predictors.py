@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter, read_results
+from archscout.cli.common import HelpFormatter, check_out_path, count, read_results
 from archscout.errors import ArchscoutError
 
 TRAIN_SIZES = (10, 20, 50, 100, 200, 500, 1000)
@@ -59,9 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", default="cifar10", help="table column to predict")
     p.add_argument("--table", type=Path, default=None, help="your own CSV instead of the bundled table")
     p.add_argument("--predictor", nargs="+", default=["xgb"], help="predictor names, or 'all'")
-    p.add_argument("--train-size", nargs="+", type=int, default=[100], help=f"e.g. {' '.join(map(str, TRAIN_SIZES))}")
-    p.add_argument("--test-size", type=int, default=1000)
-    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--train-size", nargs="+", type=count(1), default=[100], help=f"e.g. {' '.join(map(str, TRAIN_SIZES))}")
+    p.add_argument("--test-size", type=count(2), default=1000)
+    p.add_argument("--seeds", type=count(1), default=10)
     p.add_argument("--features", nargs="*", default=[], choices=FEATURES, help="extra features per architecture")
     p.add_argument("--zc-table", type=Path, default=None, help="zero-cost CSV keyed by canonical cell")
     p.add_argument("--encoding", nargs="+", default=None, help="encodings (default: each predictor's own)")
@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="pool: one cell per equivalence class, or every row of the table")
     p.add_argument("--top", type=float, default=0.1, help="T of precision@T (a fraction of the test set if < 1)")
     p.add_argument("--shuffle-labels", action="store_true", help="control: train on permuted targets")
-    p.add_argument("--threads", type=int, default=1, help="torch threads for the mlp/gnn predictors")
+    p.add_argument("--threads", type=count(1), default=1, help="torch threads for the mlp/gnn predictors")
     p.add_argument("--out", type=Path, default=None, help="JSON-lines file of single runs (resume file)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     p.add_argument("--json", action="store_true", help="print one JSON list, one object per predictor and train size")
@@ -226,8 +226,13 @@ def run(args: argparse.Namespace) -> int:
         raise ArchscoutError("--seeds must be >= 1 and --test-size >= 2")
     if any(n < 1 for n in args.train_size):
         raise ArchscoutError("--train-size values must be >= 1")
-    if args.top <= 0:
-        raise ArchscoutError("--top must be positive")
+    if args.top <= 0 or (args.top >= 1 and (args.top != int(args.top) or args.top > args.test_size)):
+        raise ArchscoutError(f"--top must be a fraction in (0, 1) or a whole number of test architectures up to "
+                             f"--test-size ({args.test_size}), got {args.top:g}")
+    if args.zc_table is not None and not {"zc", "zcsmooth"} & set(args.features):
+        raise ArchscoutError("--zc-table is read only with --features zc or zcsmooth")
+    check_out_path(args.out)
+    check_out_path(args.markdown, "--markdown")
     bench = get_benchmark(args.benchmark, args.table)
     blocks: dict = {}
     archs, y, feats = load_pool(bench, args.dataset, args.features, args.cells, args.zc_table, blocks)
@@ -244,6 +249,8 @@ def run(args: argparse.Namespace) -> int:
     config = {"benchmark": args.benchmark, "table": str(args.table) if args.table else None, "dataset": args.dataset,
               "features": sorted(args.features), "encoding": args.encoding, "cells": args.cells,
               "test_size": args.test_size, "top": args.top, "shuffle_labels": args.shuffle_labels}
+    if args.zc_table is not None:  # only then: rows written before it was recorded used the bundled scores
+        config["zc_table"] = str(args.zc_table)
     key = lambda r: (r["predictor"], r["train_size"], r["seed"], json.dumps(r["config"], sort_keys=True))  # noqa: E731
     done = read_results(args.out, key)
     show = sys.stderr.isatty() and not args.json

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter, read_results
+from archscout.cli.common import HelpFormatter, check_out_path, count, read_results
 from archscout.errors import ArchscoutError
 
 DEFAULT_PRUNERS = ["none", "lce", "baker", "median", "hyperband", "hyperband_lce"]
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trials", type=int, default=150, help="curves visited per search")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--lcbench-path", type=Path, default=None)
-    p.add_argument("--lcbench-configs", type=int, default=500)
+    p.add_argument("--lcbench-configs", type=count(1), default=500, help="configurations sampled per LCBench task")
     p.add_argument("--out", type=Path, default=Path("bench-stopping.jsonl"), help="JSON-lines results (resume file)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run, seed=0)
@@ -77,7 +77,7 @@ def one_run(cs, metric, pruner_name: str, order: np.ndarray, seed: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archscout.cli.bench_curves import load
+    from archscout.cli.bench_curves import load, run_settings
     from archscout.stopping import PRUNERS
 
     for p in args.pruners:
@@ -85,21 +85,29 @@ def run(args: argparse.Namespace) -> int:
             raise ArchscoutError(f"unknown pruner {p!r}; choose from {', '.join(PRUNERS)}")
     if args.trials < 2 or args.seeds < 1:
         raise ArchscoutError("--trials must be at least 2 and --seeds at least 1")
+    check_out_path(args.out)
     cs, metric = load(args)
-    if len(cs) < args.trials:
-        raise ArchscoutError(f"{cs.source} has {len(cs)} curves; --trials {args.trials} is more")
     ok = np.all(np.isfinite(cs.curves[:, (1 if cs.untrained else 0):]), axis=1)
-    done = read_results(args.out, lambda r: (r["source"], r["pruner"], r["seed"], r["trials"]))
+    if ok.sum() < args.trials:
+        raise ArchscoutError(f"{cs.source} has {int(ok.sum())} complete curves (no NaN/inf epoch) of {len(cs)}; "
+                             f"--trials {args.trials} is more")
+    metric.check(cs.curves[np.isfinite(cs.curves)], what=f"{cs.source} curve")
+    # the declared metric, the rows read and LCBench's sample change a result too (rows written before they
+    # were recorded carry none and are taken as they are)
+    settings = run_settings(args, metric, max_test=False)
+    done = read_results(args.out, lambda r: (r["source"], r["pruner"], r["seed"], r["trials"],
+                                             json.dumps(r.get("settings", settings), sort_keys=True)))
     results = []
     for seed in range(args.seeds):
         order = np.random.default_rng(seed).permutation(np.flatnonzero(ok))[: args.trials]
         for p in args.pruners:
-            key = (cs.source, p, seed, args.trials)
+            key = (cs.source, p, seed, args.trials, json.dumps(settings, sort_keys=True))
             if key in done:
                 results.append(done[key])
                 continue
             r = one_run(cs, metric, p, order, seed)
             r["source"] = cs.source
+            r["settings"] = settings
             with open(args.out, "a") as fh:
                 fh.write(json.dumps(r) + "\n")
             results.append(r)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter, read_results
+from archscout.cli.common import HelpFormatter, check_out_path, count, read_results
 from archscout.errors import ArchscoutError
 
 CHECKPOINTS = (25, 50, 100, 150, 300)
@@ -33,9 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--datasets", nargs="+", default=["cifar10", "cifar100"])
     p.add_argument("--strategies", nargs="+", default=["random", "rea", "local", "bo", "reinforce"],
                    help="strategy names or specs with options, e.g. rea rea:population_size=50,tournament_size=10")
-    p.add_argument("--seeds", type=int, default=20)
-    p.add_argument("--queries", type=int, default=300)
-    p.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    p.add_argument("--seeds", type=count(1), default=20)
+    p.add_argument("--queries", type=count(1), default=300, help="queries per search (the table reports the best "
+                   f"after {', '.join(map(str, CHECKPOINTS))} and after the last)")
+    p.add_argument("--jobs", type=count(1), default=1, help="parallel worker processes")
     p.add_argument("--out", type=Path, default=Path("bench-strategies.jsonl"), help="JSON-lines results (resume file)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -62,23 +63,29 @@ def one_run(benchmark: str, table: str | None, dataset: str, strategy: str, seed
 
 
 def _key(r: dict) -> tuple:
-    return (r["dataset"], r["strategy"], r["seed"], r["queries"])
+    # the benchmark and table are in every record: results of another table are never reused
+    return (r.get("benchmark", "nb201"), r.get("table"), r["dataset"], r["strategy"], r["seed"], r["queries"])
 
 
 def run(args: argparse.Namespace) -> int:
     from archscout.benchmarks import get_benchmark
     from archscout.strategies import make_sampler
 
+    check_out_path(args.out)
+    check_out_path(args.markdown, "--markdown")
     bench = get_benchmark(args.benchmark, args.table)
     for d in args.datasets:
         bench.check_column(d)
+        n = len(bench.values(d))
+        if args.queries > n:
+            raise ArchscoutError(f"--queries {args.queries} is more than the {n} architectures with a {d!r} value")
     for s in args.strategies:  # a spec with options (rea:population_size=50) is its own row
         make_sampler(s, bench.space, seed=0)  # unknown names and options fail here, before any run
     done = read_results(args.out, _key)
     table = str(args.table) if args.table else None
     # strategy-major order: the slowest strategy listed first starts first when runs go in parallel
     todo = [(d, s, seed) for s in args.strategies for d in args.datasets for seed in range(args.seeds)
-            if (d, s, seed, args.queries) not in done]
+            if (args.benchmark, table, d, s, seed, args.queries) not in done]
     show = sys.stderr.isatty() and not args.json
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool, args.out.open("a") as fh:
         futures = [pool.submit(one_run, args.benchmark, table, d, s, seed, args.queries) for d, s, seed in todo]
@@ -91,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"\r{i}/{len(todo)} runs", end="", file=sys.stderr)
     if show and todo:
         print(file=sys.stderr)
-    runs = [r for r in done.values() if r["queries"] == args.queries and r["dataset"] in args.datasets
-            and r["strategy"] in args.strategies and r["seed"] < args.seeds]
+    runs = [r for k, r in done.items() if k[:2] == (args.benchmark, table) and r["queries"] == args.queries
+            and r["dataset"] in args.datasets and r["strategy"] in args.strategies and r["seed"] < args.seeds]
     summary = summarise(runs, bench, args.datasets, args.strategies, args.queries)
     text = markdown(summary, args)
     if args.markdown:
@@ -110,7 +117,7 @@ def expected_best_of_random(values: np.ndarray, n: int) -> float:
 
 
 def summarise(runs: list[dict], bench, datasets: list[str], strategies: list[str], queries: int) -> dict:
-    cps = [c for c in CHECKPOINTS if c <= queries]
+    cps = [c for c in CHECKPOINTS if c < queries] + [queries]  # the last query is always a column
     out: dict = {"checkpoints": cps, "datasets": {}}
     for d in datasets:
         vals = bench.values(d)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter, read_results
+from archscout.cli.common import HelpFormatter, check_out_path, count, read_results
 from archscout.errors import ArchscoutError
 from archscout.strategies.robot import EXPLOITS
 
@@ -45,9 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="greedy-phase weights: a gap-weighted pairwise fit to the queried architectures (pairwise), "
                         "the mean of the best-Spearman candidate weights (rank: the previous default) or the best "
                         "f(w) (argmax: the paper)")
-    p.add_argument("--seeds", type=int, default=10)
-    p.add_argument("--first-seed", type=int, default=0, help="seeds FIRST_SEED .. FIRST_SEED + SEEDS - 1")
-    p.add_argument("--trials", type=int, default=20, help="query budget T")
+    p.add_argument("--seeds", type=count(1), default=10)
+    p.add_argument("--first-seed", type=count(0), default=0, help="seeds FIRST_SEED .. FIRST_SEED + SEEDS - 1")
+    p.add_argument("--trials", type=count(1), default=20, help="query budget T")
     p.add_argument("--out", type=Path, default=Path("bench-training-free.jsonl"), help="JSON-lines results (resume file)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the tables here")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -74,7 +74,19 @@ def _oracle_spearman(metrics: np.ndarray, truth: np.ndarray, n: int = 3000) -> f
 
 def truth_of(bench, sampler, dataset: str) -> np.ndarray:
     """The column's value for every architecture of the pool (the canonical cell's own row)."""
-    return np.array([bench.lookup(a, dataset) for a in sampler.pool])
+    missing = []
+    values = []
+    for a in sampler.pool:
+        try:
+            values.append(bench.lookup(a, dataset))
+        except ArchscoutError:
+            missing.append(a)
+    if missing:
+        raise ArchscoutError(
+            f"{len(missing)} of the {len(sampler.pool)} architectures of the proxy table have no {dataset!r} value in "
+            f"the accuracy table (e.g. {bench.space.to_string(missing[0])}); give --proxies for the table's own "
+            "architectures")
+    return np.array(values)
 
 
 def one_run(bench, sampler, dataset: str, seed: int, trials: int, truth: np.ndarray) -> dict:
@@ -100,22 +112,26 @@ def one_run(bench, sampler, dataset: str, seed: int, trials: int, truth: np.ndar
 
 
 def _key(r: dict) -> tuple:
-    # runs written before the options existed used the paper's settings
-    return (r["dataset"], r["seed"], r["trials"], tuple(r["proxies"]), r.get("transform", "none"), r.get("exploit", "argmax"))
+    # runs written before the options existed used the paper's settings, and the bundled tables
+    return (r.get("benchmark", "nb201"), r.get("table"), r.get("proxies_file"), r["dataset"], r["seed"], r["trials"],
+            tuple(r["proxies"]), r.get("transform", "none"), r.get("exploit", "argmax"))
 
 
 def run(args: argparse.Namespace) -> int:
     from archscout.benchmarks import get_benchmark
     from archscout.strategies.robot import RoBoTSampler, precision_at_k
 
-    if args.seeds < 1:
-        raise ArchscoutError("--seeds must be at least 1")
+    check_out_path(args.out)
+    check_out_path(args.markdown, "--markdown")
     bench = get_benchmark(args.benchmark, args.table)
     for d in args.datasets:
         bench.check_column(d)
     opts = {"transform": args.transform, "exploit": args.exploit}
     probe = RoBoTSampler(bench.space, proxies=args.proxies, names=args.names, budget=args.trials, seed=0, **opts)
     names = tuple(probe.names)
+    if args.trials > len(probe.pool):
+        raise ArchscoutError(f"--trials {args.trials} is more than the {len(probe.pool)} architectures of the proxy table")
+    where = (args.benchmark, str(args.table) if args.table else None, str(args.proxies) if args.proxies else None)
     done = read_results(args.out, _key)
     show = sys.stderr.isatty() and not args.json
     summary: dict = {"trials": args.trials, "proxies": list(names), **opts, "datasets": {}}
@@ -124,16 +140,18 @@ def run(args: argparse.Namespace) -> int:
         for d in args.datasets:
             truth = truth_of(bench, probe, d)
             for seed in seeds:
-                if (d, seed, args.trials, names, args.transform, args.exploit) in done:
+                if (*where, d, seed, args.trials, names, args.transform, args.exploit) in done:
                     continue
                 sampler = RoBoTSampler(bench.space, proxies=probe.table, budget=args.trials, seed=seed, **opts)
                 r = one_run(bench, sampler, d, seed, args.trials, truth)
+                r.update(zip(("benchmark", "table", "proxies_file"), where))
                 fh.write(json.dumps(r) + "\n")
                 fh.flush()
                 done[_key(r)] = r
                 if show:
                     print(f"\r{d} seed {seed}: {max(r['values']):.2f}", end="", file=sys.stderr)
-            runs = [r for k, r in done.items() if k[0] == d and k[1] in seeds and k[2:] == (args.trials, names, args.transform, args.exploit)]
+            runs = [r for k, r in done.items() if k[:4] == (*where, d) and k[4] in seeds
+                    and k[5:] == (args.trials, names, args.transform, args.exploit)]
             best = np.array([max(r["values"]) for r in runs])
             single = {}
             for i, n in enumerate(names):

@@ -1,7 +1,7 @@
 """The `archscout` command: one module per subcommand, each with `register(subparsers)`.
 
 Every user error (ArchscoutError) is printed as one line and exits with code 2; argparse does the
-same for malformed flags.
+same for malformed flags. `main` returns the exit code in both cases (it never raises SystemExit).
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse has printed the usage error (2) or the help (0): return its code
+        return e.code if isinstance(e.code, int) else 0 if e.code is None else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

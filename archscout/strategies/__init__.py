@@ -45,6 +45,8 @@ def parse_strategy(spec: str) -> tuple[str, dict[str, Any]]:
     if name not in STRATEGIES:
         raise ArchscoutError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
     options: dict[str, Any] = {}
+    if _ and not rest.strip():  # "rea:" would be a row of its own that is plain rea
+        raise ArchscoutError(f"strategy {spec!r}: no options after ':'; write {name!r} or {name}:key=value")
     for item in filter(None, (x.strip() for x in rest.split(","))):
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
@@ -67,9 +69,14 @@ def check_strategy(spec: str) -> tuple[str, dict[str, Any]]:
     """`parse_strategy`, plus one clear error for an option the strategy does not take."""
     name, options = parse_strategy(spec)
     known = strategy_options(name)
-    for key in options:
+    params = inspect.signature(STRATEGIES[name].__init__).parameters
+    for key, value in options.items():
         if key not in known:
             raise ArchscoutError(f"strategy {name!r} has no option {key!r}; its options: {', '.join(known) or 'none'}")
+        default = params[key].default
+        numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+        if numeric and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ArchscoutError(f"strategy {name!r}: option {key} takes a number (default {default}), got {value!r}")
     return name, options
 
 

@@ -66,7 +66,7 @@ def test_a_run_killed_mid_write_resumes(capsys, tmp_path):
     capsys.readouterr()
     out.write_text("garbage\n" + lines[0] + "\n")  # damage in the middle is not guessed at
     assert main(args) == 2
-    assert "line 1 is not JSON" in capsys.readouterr().err
+    assert "line 1 is not a JSON record" in capsys.readouterr().err
 
 
 def test_strategy_variants_are_rows_of_their_own(capsys, tmp_path):
