@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,19 +298,57 @@ def load_digits(val_fraction: float = 0.1, seed: int = 0) -> Dataset:
                         val_fraction=val_fraction, seed=seed)
 
 
+def read_cifar10(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """x_train, y_train, x_test, y_test of the CIFAR-10 subset .npz (default: the shared one), checked.
+
+    Why: any file can be given as the subset; an empty, foreign or malformed one must be one clear error
+    naming the file, not a numpy traceback halfway through loading.
+    """
+    if path:
+        path = Path(path)
+        if not path.exists():
+            raise ArchscoutError(f"the CIFAR-10 subset {str(path)!r} does not exist")
+    else:
+        path = shared_data_dir() / "cifar10" / "cifar10_subset.npz"
+        if not path.exists():
+            raise ArchscoutError(f"the CIFAR-10 subset is not at {path}; set ARCHSCOUT_SHARED_DATA to the shared data folder")
+    if path.is_dir():
+        raise ArchscoutError(f"the CIFAR-10 subset {str(path)!r} is a folder; give its .npz file")
+    keys = ("x_train", "y_train", "x_test", "y_test")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+        if head != b"PK":  # an .npz is a zip archive; numpy would take anything else for a pickle
+            raise ArchscoutError(f"the CIFAR-10 subset {str(path)!r} is {'an empty file' if not head else 'not an .npz archive'}")
+        with np.load(path, allow_pickle=False) as z:
+            files = set(z.files)
+            arrays = [z[k] for k in keys if k in files]
+    except ArchscoutError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ArchscoutError(f"cannot read {str(path)!r} as the CIFAR-10 subset .npz: {why}") from None
+    missing = [k for k in keys if k not in files]
+    if missing:
+        raise ArchscoutError(f"the CIFAR-10 subset {str(path)!r} lacks {', '.join(missing)} "
+                             f"(it has {', '.join(sorted(files)) or 'nothing'})")
+    xtr, ytr, xte, yte = arrays
+    for x, y, part in ((xtr, ytr, "train"), (xte, yte, "test")):
+        if x.ndim != 4 or x.shape[1:] != (32, 32, 3) or y.shape != (len(x),):
+            raise ArchscoutError(f"the CIFAR-10 subset {str(path)!r} has x_{part} {x.shape} and y_{part} {y.shape}; "
+                                 "expected (N, 32, 32, 3) images and N labels")
+    return xtr, ytr, xte, yte
+
+
 def load_cifar10(val_fraction: float = 0.1, seed: int = 0, resolution: int = 32, n_train: int | None = None,
                  path: str | Path | None = None) -> Dataset:
     """The shared real CIFAR-10 subset (10,000 train / 2,000 test), optionally downsampled and cut.
 
     `resolution` 16 averages 2x2 blocks; `n_train` keeps a seeded class-balanced subset of training.
     """
-    path = Path(path) if path else shared_data_dir() / "cifar10" / "cifar10_subset.npz"
-    if not path.exists():
-        raise ArchscoutError(f"the CIFAR-10 subset is not at {path}; set ARCHSCOUT_SHARED_DATA to the shared data folder")
-    with np.load(path) as z:
-        xtr, ytr, xte, yte = z["x_train"], z["y_train"], z["x_test"], z["y_test"]
-    if 32 % resolution:
+    if resolution < 1 or 32 % resolution:
         raise ArchscoutError(f"CIFAR-10 resolution must divide 32, got {resolution}")
+    xtr, ytr, xte, yte = read_cifar10(path)
     f = 32 // resolution
 
     def down(x: np.ndarray) -> np.ndarray:
