@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--benchmark", default="nb201")
     p.add_argument("--table", type=Path, default=None)
-    p.add_argument("--datasets", nargs="+", default=["cifar10", "cifar100"])
+    p.add_argument("--datasets", nargs="+", default=None,
+                   help="table columns (default: cifar10 and cifar100, those of them the table has)")
     p.add_argument("--strategies", nargs="+", default=["random", "rea", "local", "bo", "reinforce"],
                    help="strategy names or specs with options, e.g. rea rea:population_size=50,tournament_size=10")
     p.add_argument("--seeds", type=count(1), default=20)
@@ -74,6 +75,11 @@ def run(args: argparse.Namespace) -> int:
     check_out_path(args.out)
     check_out_path(args.markdown, "--markdown")
     bench = get_benchmark(args.benchmark, args.table)
+    if args.datasets is None:
+        args.datasets = [d for d in ("cifar10", "cifar100") if d in bench.columns()]
+        if not args.datasets:
+            raise ArchscoutError(f"{args.table or args.benchmark} has no cifar10 or cifar100 column; name its columns "
+                                 f"with --datasets ({', '.join(bench.columns())})")
     for d in args.datasets:
         bench.check_column(d)
         n = len(bench.values(d))

@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--benchmark", default="nb201")
     p.add_argument("--table", type=Path, default=None, help="your own accuracy table")
-    p.add_argument("--datasets", nargs="+", default=["cifar10", "cifar100"])
+    p.add_argument("--datasets", nargs="+", default=None,
+                   help="table columns (default: cifar10 and cifar100, those of them the table has)")
     p.add_argument("--proxies", type=Path, default=None, help="proxy CSV (default: bundled NAS-Bench-Suite-Zero CIFAR-10)")
     p.add_argument("--names", nargs="+", default=None, help="proxy columns that enter RoBoT (default: all)")
     p.add_argument("--transform", choices=["log", "none"], default="log",
@@ -124,6 +125,11 @@ def run(args: argparse.Namespace) -> int:
     check_out_path(args.out)
     check_out_path(args.markdown, "--markdown")
     bench = get_benchmark(args.benchmark, args.table)
+    if args.datasets is None:
+        args.datasets = [d for d in ("cifar10", "cifar100") if d in bench.columns()]
+        if not args.datasets:
+            raise ArchscoutError(f"{args.table or args.benchmark} has no cifar10 or cifar100 column; name its columns "
+                                 f"with --datasets ({', '.join(bench.columns())})")
     for d in args.datasets:
         bench.check_column(d)
     opts = {"transform": args.transform, "exploit": args.exploit}
