@@ -53,6 +53,10 @@ _log = optuna.logging.get_logger("archscout.stopping")
 
 def _metric_for(study: optuna.Study, metric: Metric | None) -> Metric:
     if metric is not None:
+        study_dir = "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
+        if metric.direction != study_dir:  # it would stop the best trials: misuse, not a bad curve
+            raise ArchscoutError(f"the pruner's metric is declared to {metric.direction} but the study's direction is "
+                                 f"{study_dir}; declare the metric the study optimises")
         return metric
     d = "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
     return Metric(d, -math.inf, math.inf)
@@ -99,8 +103,10 @@ class _CurvePruner(BasePruner):
     def __init__(self, max_epochs: int, metric: Metric | None, min_epochs: int | None,
                  checkpoints: tuple[float, ...] | None, n_warmup_trials: int, calibrate: bool = False,
                  delta: float = 0.05, n_calib: int = 5, combine: str = "both") -> None:
-        if max_epochs < 2:
-            raise ArchscoutError("max_epochs (the full training length) must be at least 2")
+        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 2:
+            raise ArchscoutError(f"max_epochs (the full training length) must be an integer >= 2, not {max_epochs!r}")
+        if metric is not None and not isinstance(metric, Metric):
+            raise ArchscoutError(f"metric must be an archscout Metric (e.g. Metric('maximize', 0, 1)), not {metric!r}")
         self.max_epochs = int(max_epochs)
         self.metric = metric
         # below min_points a check would only log "too little data"
@@ -236,9 +242,17 @@ class LCEPruner(_CurvePruner):
                  combine: str = "both", **lce_kwargs: Any) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib,
                          combine)
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ArchscoutError(f"seed must be an integer >= 0, not {seed!r}")
         self.mode = mode
         self.seed = seed
         self.lce_kwargs = lce_kwargs
+        from archscout.estimation.curves.lce import DomhanLCE
+
+        try:  # a bad option fails here, not at every check of a running study (where it would keep every trial)
+            DomhanLCE(metric, horizon=self.max_epochs, mode=mode, seed=seed, **lce_kwargs)
+        except TypeError as e:
+            raise ArchscoutError(f"LCEPruner: {e}") from None
 
     def predict(self, epochs: np.ndarray, values: np.ndarray, metric: Metric, trial_number: int = 0):
         from archscout.estimation.curves.lce import DomhanLCE
@@ -253,12 +267,17 @@ class LCEPruner(_CurvePruner):
         return bool(p < self.delta), {"p_better": p, "mean": float(pred.mean[0]), "std": float(pred.std[0])}
 
 
-def _features(trial: FrozenTrial) -> list[float]:
+def _features(trial: FrozenTrial) -> list[float] | None:
     """Architecture features + hyperparameters of a trial: user attr ``features`` if set, else its
-    numeric params in name order."""
+    numeric params in name order. None when its ``features`` are not numbers (that trial is left out of
+    the regressor's data, and never stopped)."""
     f = trial.user_attrs.get("features")
     if f is not None:
-        return [float(v) for v in f]
+        try:
+            v = [float(x) for x in f]
+        except (TypeError, ValueError):
+            return None
+        return v if all(math.isfinite(x) for x in v) else None
     return [float(v) for k, v in sorted(trial.params.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
@@ -300,6 +319,10 @@ class BakerPruner(_CurvePruner):
                  calibrate: bool = True, delta: float = 0.05, n_calib: int = 5, impute: bool | str = False,
                  guard: bool = False) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ArchscoutError(f"seed must be an integer >= 0, not {seed!r}")
+        if margin is not None and not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
+            raise ArchscoutError(f"margin (std units) must be a finite number >= 0 or None, not {margin!r}")
         if impute not in (True, False, "bound"):
             raise ArchscoutError(f"impute must be True, False or 'bound', not {impute!r}")
         self.impute = impute
@@ -357,8 +380,9 @@ class BakerPruner(_CurvePruner):
         feats, curves = [], []
         for t in _complete_curves(study):
             e, v = trial_curve(t)
-            if e.size >= self.max_epochs and np.all(np.isfinite(v[: self.max_epochs])):
-                feats.append(_features(t))
+            f = _features(t)
+            if f is not None and e.size >= self.max_epochs and np.all(np.isfinite(v[: self.max_epochs])):
+                feats.append(f)
                 curves.append(v[: self.max_epochs] if tau is None else np.append(v[:tau], v[self.max_epochs - 1]))
         n_done = len(curves)
         if tau is not None and self.impute and self._stopped:
@@ -367,8 +391,10 @@ class BakerPruner(_CurvePruner):
                 if s is None or s[0] <= tau:
                     continue
                 e, v = trial_curve(t)
-                if e.size >= tau and int(e[tau - 1]) == tau and np.all(np.isfinite(v[:tau])) and np.isfinite(s[1]):
-                    feats.append(_features(t))
+                f = _features(t)
+                if (f is not None and e.size >= tau and int(e[tau - 1]) == tau and np.all(np.isfinite(v[:tau]))
+                        and np.isfinite(s[1])):
+                    feats.append(f)
                     curves.append(np.append(v[:tau], s[1]))
         if not curves:
             return np.zeros((0, 0)), np.zeros((0, self.max_epochs if tau is None else tau + 1)), 0
@@ -386,7 +412,10 @@ class BakerPruner(_CurvePruner):
         if not np.all(np.isfinite(values)):
             raise InsufficientData("too little data: the curve has NaN/inf points")
         metric.check(values)
-        f = np.array(_features(trial)[: F.shape[1]], float)
+        own = _features(trial)
+        if own is None:
+            raise InsufficientData("too little data: the trial's user attr 'features' are not finite numbers")
+        f = np.array(own[: F.shape[1]], float)
         if f.size != F.shape[1]:
             raise InsufficientData("too little data: the trial lacks the features the model was trained on")
         return self._reg.predict(F, C, f, values)
@@ -480,6 +509,10 @@ class PredictiveHyperbandPruner(BasePruner):
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, predictor: str = "lce",
                  min_resource: int = 1, reduction_factor: int = 3, seed: int = 0) -> None:
+        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 2:
+            raise ArchscoutError(f"max_epochs (the full training length) must be an integer >= 2, not {max_epochs!r}")
+        if min_resource < 1 or reduction_factor < 2:
+            raise ArchscoutError("min_resource must be >= 1 and reduction_factor >= 2")
         n = max(1, int(math.floor(math.log(max_epochs / min_resource, reduction_factor))) + 1)
         self.brackets = [PredictiveSuccessiveHalvingPruner(max_epochs, metric, predictor, min_resource,
                                                            reduction_factor, b, seed) for b in range(n)]
@@ -493,7 +526,20 @@ PRUNERS = ("lce", "lce_cal", "baker", "median", "hyperband", "sh_lce", "hyperban
 
 def make_pruner(name: str, max_epochs: int, metric: Metric | None = None, seed: int = 0, **kw: Any) -> BasePruner:
     """A pruner by name: lce, lce_cal (lce with combine="calibrated"), baker, median, hyperband
-    (Optuna's own), sh_lce, hyperband_lce, hyperband_baker (prediction-ranked), none."""
+    (Optuna's own), sh_lce, hyperband_lce, hyperband_baker (prediction-ranked), none. An option the pruner
+    does not take is one clear error (Optuna's median / hyperband take only their own few)."""
+    known = {"median": {"n_startup_trials", "n_warmup_steps"}, "hyperband": {"min_resource", "reduction_factor"},
+             "none": set()}
+    if name in known and set(kw) - known[name]:
+        raise ArchscoutError(f"pruner {name!r} takes no option {sorted(set(kw) - known[name])[0]!r}; "
+                             f"its options: {', '.join(sorted(known[name])) or 'none'}")
+    try:
+        return _make_pruner(name, max_epochs, metric, seed, **kw)
+    except TypeError as e:
+        raise ArchscoutError(f"pruner {name!r}: {e}") from None
+
+
+def _make_pruner(name: str, max_epochs: int, metric: Metric | None, seed: int, **kw: Any) -> BasePruner:
     if name == "lce":
         return LCEPruner(max_epochs, metric, seed=seed, **kw)
     if name == "lce_cal":

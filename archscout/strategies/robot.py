@@ -103,6 +103,15 @@ class RoBoTSampler(ArchSampler):
         else:
             table = load_proxy_table(Path(proxies) if proxies is not None else None, space,
                                      list(names) if names is not None else None)
+        from archscout.spaces.subset import SubsetSpace
+
+        # a partial table: propose only its own architectures (as the table names them), never a cell outside it,
+        # which the space would map to the same nearest stand-in every time
+        self._as_named: dict[Arch, Arch] = {}
+        if isinstance(space, SubsetSpace):
+            table = table.restrict(space.archs)
+            for a in space.archs:
+                self._as_named.setdefault(space.canonical(a), a)
         self.table = table
         self.names = table.names
         self.pool: list[Arch] = list(table.archs)
@@ -286,7 +295,7 @@ class RoBoTSampler(ArchSampler):
         if state["best_w"] is not None:
             info["weights"] = dict(zip(self.names, np.round(state["best_w"], 6).tolist()))
         self.set_trial_attr(study, trial, ROBOT_ATTR, json.dumps(info))
-        return arch
+        return self._as_named.get(arch, arch)
 
 
 def fit_pairwise(x: np.ndarray, y: np.ndarray, hi: np.ndarray, lo: np.ndarray, l2: float,

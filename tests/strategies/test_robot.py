@@ -297,3 +297,24 @@ def test_pairwise_fit_weights_pairs_by_gap() -> None:
     assert np.argmin(x @ w) == 0  # the dead cell ranks last
     with pytest.raises(ArchscoutError, match="pair_l2"):
         RoBoTSampler(SPACE, proxies=load_proxy_table(), pair_l2=0.0)
+
+
+def test_robot_on_part_of_the_space_proposes_that_part_only() -> None:
+    """On a partial table (a SubsetSpace) RoBoT's pool is the table's cells: every query is a new one of them
+    (it used to propose cells outside the table, which the space mapped to one stand-in, query after query)."""
+    import optuna
+
+    from archscout.benchmarks import get_benchmark
+    from archscout.objectives import TabularObjective
+    from archscout.strategies import make_sampler
+
+    bench = get_benchmark("nb201_lofi")
+    objective = TabularObjective(bench, "cifar10")
+    sampler = make_sampler("robot", objective.space, seed=0, budget=12)
+    inside = {objective.space.canonical(a) for a in objective.space.archs}
+    assert {objective.space.canonical(a) for a in sampler.pool} <= inside
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=12)
+    archs = [t.user_attrs["arch"] for t in study.trials]
+    assert len(set(archs)) == 12
+    assert all(objective.space.from_string(a) in set(objective.space.archs) for a in archs)

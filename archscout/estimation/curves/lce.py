@@ -81,11 +81,21 @@ class DomhanLCE(CurveModel):
     ) -> None:
         if mode not in ("fast", "mcmc"):
             raise ArchscoutError(f"unknown extrapolation mode {mode!r}; choose 'fast' or 'mcmc'")
-        unknown = [f for f in (families or ()) if f not in FAMILIES]
+        unknown = [f for f in (families or ()) if f not in FAMILIES] if not isinstance(families, str) else []
         if unknown:
             raise ArchscoutError(f"unknown curve families {unknown}; choose from {', '.join(FAMILY_NAMES)}")
         if nsteps <= burn:
             raise ArchscoutError("nsteps must exceed burn")
+        if isinstance(families, str):
+            raise ArchscoutError(f"families is a tuple of family names, e.g. ({families!r},), not a string")
+        if families is not None and not families:
+            raise ArchscoutError("families is empty; leave it None for all 11")
+        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+            raise ArchscoutError(f"n_samples must be an integer >= 1, not {n_samples!r}")
+        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ArchscoutError(f"seed must be None or an integer >= 0, not {seed!r}")
+        if nwalkers is not None and (not isinstance(nwalkers, (int, np.integer)) or nwalkers < 2):
+            raise ArchscoutError(f"nwalkers must be None (2 x dimensions + 2) or an integer >= 2, not {nwalkers!r}")
         if (temperature is not None and not temperature >= 1.0) or not min_temperature >= 1.0:
             raise ArchscoutError("temperature and min_temperature must be >= 1 (temperature None: from the curve)")
         if not noise_dof > 0 or not effective_points > 0:

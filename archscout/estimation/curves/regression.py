@@ -79,6 +79,12 @@ class SequentialRegressor:
     ) -> None:
         if model not in MODELS:
             raise ArchscoutError(f"unknown regression model {model!r}; choose from {', '.join(MODELS)}")
+        if not isinstance(cv, (int, np.integer)) or cv < 2:
+            raise ArchscoutError(f"cv (cross-validation folds) must be an integer >= 2, not {cv!r}")
+        if not isinstance(n_ensemble, (int, np.integer)) or n_ensemble < 1:
+            raise ArchscoutError(f"n_ensemble must be an integer >= 1, not {n_ensemble!r}")
+        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ArchscoutError(f"seed must be None or an integer >= 0, not {seed!r}")
         self.model = model
         self.metric = metric or Metric()
         self.n_search = n_search
@@ -145,11 +151,15 @@ class SequentialRegressor:
         from sklearn.preprocessing import StandardScaler
 
         prefixes = np.asarray(prefixes, float)
-        finals = np.asarray(finals, float)
+        finals = np.asarray(finals, float).ravel()
         if prefixes.ndim != 2 or prefixes.shape[1] < 1:
             raise ArchscoutError("sequential regression needs prefixes of shape (curves, epochs)")
+        if len(finals) != len(prefixes):
+            raise ArchscoutError(f"{len(prefixes)} prefixes but {len(finals)} final values")
+        features = self._features(features, len(prefixes))
         ok = np.all(np.isfinite(prefixes), axis=1) & np.isfinite(finals)
-        features = np.asarray(features, float).reshape(len(prefixes), -1)
+        self.metric.check(prefixes[np.isfinite(prefixes)], what="training curve")
+        self.metric.check(finals[np.isfinite(finals)], what="final value")
         ok &= np.all(np.isfinite(features), axis=1)
         if ok.sum() < max(2 * self.cv, 6):
             raise ArchscoutError(
@@ -204,7 +214,22 @@ class SequentialRegressor:
             m.fit(X[idx], ts[idx])
             self.models_.append(m)
         self.n_train_ = n
+        self.tau_, self.n_features_ = prefixes.shape[1], features.shape[1]
         return self
+
+    @staticmethod
+    def _features(features: np.ndarray | None, n: int) -> np.ndarray:
+        """(n, f) feature matrix; None means no features (f = 0)."""
+        if features is None:
+            return np.zeros((n, 0))
+        f = np.asarray(features, float)
+        if f.ndim == 1 and n == 1:
+            f = f[None, :]
+        if f.ndim == 1 and f.size == n:
+            f = f[:, None]
+        if f.ndim != 2 or f.shape[0] != n:
+            raise ArchscoutError(f"features must have one row per curve ({n}), got shape {f.shape}")
+        return f
 
     def predict(self, features: np.ndarray, prefixes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Predicted final values and their std (original units, first-order delta method)."""
@@ -217,6 +242,14 @@ class SequentialRegressor:
         if not hasattr(self, "models_"):
             raise ArchscoutError("fit the sequential regressor before predicting")
         prefixes = np.atleast_2d(np.asarray(prefixes, float))
+        if prefixes.ndim != 2 or prefixes.shape[1] != self.tau_:
+            raise ArchscoutError(f"this regressor was fitted on {self.tau_}-epoch prefixes; got shape {prefixes.shape}")
+        features = self._features(features, len(prefixes))
+        if features.shape[1] != self.n_features_:
+            raise ArchscoutError(f"this regressor was fitted on {self.n_features_} features; got {features.shape[1]}")
+        if not (np.all(np.isfinite(prefixes)) and np.all(np.isfinite(features))):
+            raise ArchscoutError("prefixes and features to predict from must be finite (no NaN/inf)")
+        self.metric.check(prefixes, what="curve")
         X = self._design(features, prefixes)
         preds = np.array([m.predict(X) for m in self.models_])
         mu_s = preds.mean(axis=0)

@@ -65,9 +65,22 @@ def _forward(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
         out = net(x)
     except (RuntimeError, ValueError, IndexError) as e:
         raise ArchscoutError(f"the network failed a forward pass on an input of shape {tuple(x.shape)}: {e}") from None
-    if isinstance(out, (tuple, list)):  # networks that return (features, logits)
+    if isinstance(out, (tuple, list)) and out:  # networks that return (features, logits): the last is scored
         out = out[-1]
+    if not isinstance(out, torch.Tensor) or out.ndim < 2 or out.shape[0] != x.shape[0]:
+        raise ArchscoutError("a scored network returns logits of shape (batch, classes), or a tuple whose last "
+                             f"element is that; got {type(out).__name__}"
+                             + (f" of shape {tuple(out.shape)}" if isinstance(out, torch.Tensor) else ""))
     return out
+
+
+def _labelled_loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of the network's logits; labels beyond its outputs are one clear error."""
+    out = _forward(net, x)
+    if int(y.max()) >= out.shape[1] or int(y.min()) < 0:
+        raise ArchscoutError(f"labels run from {int(y.min())} to {int(y.max())} but the network has {out.shape[1]} "
+                             "outputs; labels are class indices 0 .. classes - 1")
+    return F.cross_entropy(out, y)
 
 
 def _check_batch(batch: Any) -> Batch:
@@ -75,7 +88,11 @@ def _check_batch(batch: Any) -> Batch:
         raise ArchscoutError("a proxy batch is a pair (inputs, integer labels)")
     x, y = batch
     x = torch.as_tensor(x)
-    y = torch.as_tensor(y).long()
+    y = torch.as_tensor(y)
+    if y.ndim != 1 or y.is_floating_point() and not torch.equal(y, y.round()):
+        raise ArchscoutError(f"proxy labels are one integer class index per input (shape (batch,)); got shape "
+                             f"{tuple(y.shape)}{' with fractions' if y.ndim == 1 else ''}")
+    y = y.long()
     if x.shape[0] != y.shape[0] or x.shape[0] < 2:
         raise ArchscoutError(f"a proxy batch needs >= 2 inputs with one label each (got {x.shape[0]} and {y.shape[0]})")
     return x.float(), y
@@ -128,7 +145,7 @@ def _loss_gradients(net: nn.Module, batch: Batch) -> dict[str, float]:
         if isinstance(m, nn.ReLU):
             hooks.append(m.register_forward_hook(relu_hook))
     net.zero_grad()
-    loss = F.cross_entropy(_forward(net, x), y)
+    loss = _labelled_loss(net, x, y)
     loss.backward()
     for h in hooks:
         h.remove()
@@ -194,7 +211,7 @@ def _grasp(net: nn.Module, batch: Batch) -> dict[str, float]:
     layers = _layers(net)
     weights = [layer.weight for layer in layers]
     net.zero_grad()
-    loss = F.cross_entropy(_forward(net, x), y)
+    loss = _labelled_loss(net, x, y)
     grads = torch.autograd.grad(loss, weights, create_graph=True, allow_unused=True)
     z = sum((g * g.detach()).sum() for g in grads if g is not None)
     if not isinstance(z, torch.Tensor) or not z.requires_grad:
@@ -355,7 +372,11 @@ def score_all(module: nn.Module, batch: Any, names: Iterable[str] | None = None,
     The module is never modified (each computation works on a copy). `seed` drives the random parts
     (Zen's Gaussian weights and inputs); weight initialisation is the caller's.
     """
+    if isinstance(names, str):
+        raise ArchscoutError(f"names is a list of proxy names, e.g. [{names!r}], not a string")
     wanted = [resolve(n) for n in (PROXIES if names is None else names)]
+    if not any(p.requires_grad for p in module.parameters()):
+        raise ArchscoutError("the network has no trainable parameters: zero-cost proxies score weights and gradients")
     b = _check_batch(batch)
     out: dict[str, float] = {}
     torch.manual_seed(seed)
@@ -380,7 +401,11 @@ def score_all(module: nn.Module, batch: Any, names: Iterable[str] | None = None,
 
 
 class Proxy:
-    """One zero-cost proxy: ``Proxy("snip").score(module, (x, y)) -> float`` (NaN = undefined)."""
+    """One zero-cost proxy: ``Proxy("snip").score(module, (x, y)) -> float`` (NaN = undefined).
+
+    The module returns logits (batch, classes), or a tuple whose *last* element is the logits (as
+    NAS-Bench-201's networks return (features, logits)); the labels are class indices.
+    """
 
     def __init__(self, name: str, seed: int = 0) -> None:
         self.name = resolve(name)

@@ -58,6 +58,15 @@ class ProxyTable:
             raise ArchscoutError(f"proxy column(s) {', '.join(dead)} of {self.source} hold no finite value")
         return ProxyTable(self.space, self.archs, tuple(self.names[c] for c in cols), scores, self.source)
 
+    def restrict(self, archs: list[Arch]) -> ProxyTable:
+        """The pool cut down to the canonical forms of the given architectures (a search over part of a
+        space). Those without scores are left out; none with scores is an error."""
+        keep = dict.fromkeys(c for c in (self.space.canonical(a) for a in archs) if c in self._row)
+        if not keep:
+            raise ArchscoutError(f"none of the {len(archs)} architectures of the space has scores in {self.source}")
+        idx = [self._row[c] for c in keep]
+        return ProxyTable(self.space, list(keep), self.names, self.scores[idx], self.source)
+
     def rows(self, archs: list[Arch]) -> np.ndarray:
         """Scores of the given architectures (by canonical form); a missing one is an error."""
         idx = []

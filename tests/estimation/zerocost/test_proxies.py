@@ -286,3 +286,26 @@ def test_default_proxy_table_adds_bundled_meco_on_request(tmp_path) -> None:
     own.write_text("arch,nwot\n|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|,1.0\n")
     with pytest.raises(ArchscoutError, match="meco"):  # a user's file is never completed behind their back
         load_proxy_table(own, names=["nwot", "meco"])
+
+
+def test_misuse_is_one_clear_error() -> None:
+    x, y = batch()
+    with pytest.raises(ArchscoutError, match="no trainable parameters"):
+        Proxy("snip").score(nn.Flatten(), (x, y))
+    with pytest.raises(ArchscoutError, match="labels run from"):
+        Proxy("snip").score(linear_net(), (x, y + 100))
+    with pytest.raises(ArchscoutError, match="one integer class index per input"):
+        Proxy("snip").score(linear_net(), (x, torch.nn.functional.one_hot(y, 3).float()))
+    with pytest.raises(ArchscoutError, match="not a string"):
+        score_all(linear_net(), (x, y), "snip")
+
+    class DictNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = linear_net()
+
+        def forward(self, v):
+            return {"logits": self.net(v)}
+
+    with pytest.raises(ArchscoutError, match="returns logits of shape"):
+        Proxy("snip").score(DictNet(), (x, y))
