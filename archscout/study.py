@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import optuna
 from optuna.storages import BaseStorage
-from optuna.trial import TrialState
 
 from archscout.errors import ArchscoutError
 
 SPACE_ATTR = "archscout:space"
 CONFIG_ATTR = "archscout:config"
-FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
 def open_storage(url: str | None) -> BaseStorage | str | None:
@@ -89,22 +86,3 @@ def open_study(
         study.set_user_attr(SPACE_ATTR, space_name)
         study.set_user_attr(CONFIG_ATTR, json.dumps(config, sort_keys=True))
     return study
-
-
-def finished_trials(study: optuna.Study) -> int:
-    return len(study.get_trials(deepcopy=False, states=FINISHED))
-
-
-def run_trials(
-    study: optuna.Study,
-    objective: Callable[[optuna.Trial], float],
-    n_trials: int,
-    progress: bool = False,
-    timeout: float | None = None,
-    callbacks: list[Callable[[optuna.Study, optuna.trial.FrozenTrial], None]] | None = None,
-) -> int:
-    """Run until the study holds `n_trials` finished trials; returns how many ran now."""
-    todo = max(0, n_trials - finished_trials(study))
-    if todo:
-        study.optimize(objective, n_trials=todo, timeout=timeout, show_progress_bar=progress, callbacks=callbacks)
-    return todo

@@ -23,12 +23,30 @@ from archscout.spaces.base import Arch, SearchSpace
 
 
 def _open_text(path: str | Path) -> io.TextIOBase:
+    """The table's text, read whole: a folder, a missing, empty, binary or non-UTF-8 file is one
+    ArchscoutError naming the path (a user who passes the wrong path gets told so, not a traceback)."""
     path = Path(path)
+    name = str(path)
+    if path.is_dir():
+        raise ArchscoutError(f"table {name!r} is a folder; give a CSV file")
     if not path.exists():
-        raise ArchscoutError(f"table {str(path)!r} does not exist")
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
-    return open(path, encoding="utf-8", newline="")
+        raise ArchscoutError(f"table {name!r} does not exist")
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as fh:
+                text = fh.read().decode("utf-8")
+        else:
+            with open(path, encoding="utf-8", newline="") as fh:
+                text = fh.read()
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError):
+        raise ArchscoutError(f"table {name!r} is not a UTF-8 text CSV file") from None
+    except OSError as e:
+        raise ArchscoutError(f"cannot read table {name!r}: {e.strerror or e}") from None
+    if "\x00" in text:
+        raise ArchscoutError(f"table {name!r} is not a UTF-8 text CSV file (it holds binary data)")
+    if not text.strip():
+        raise ArchscoutError(f"table {name!r} is empty")
+    return io.StringIO(text, newline="")
 
 
 @dataclass

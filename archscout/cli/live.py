@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="folder for per-epoch checkpoints (default: next to the SQLite file)")
 
 
+def live_only_options(args: argparse.Namespace) -> list[str]:
+    """The live-search options the user set (a value other than the default), as typed: a tabular search
+    would silently ignore them, so e.g. --export would write no model file although the user asked for one."""
+    probe = argparse.ArgumentParser(add_help=False)
+    add_arguments(probe)
+    named = []
+    for a in probe._actions:
+        value = getattr(args, a.dest, a.default)
+        if a.dest == "data" or value == a.default:
+            continue
+        negative = [s for s in a.option_strings if s.startswith("--no-")]
+        named.append(negative[0] if value is False and negative else a.option_strings[0])
+    return named
+
+
 def _checkpoint_root(storage: str, explicit: Path | None) -> tuple[Path, bool]:
     """(folder, temporary?) for checkpoints of this storage."""
     if explicit is not None:
@@ -119,16 +135,38 @@ def estimate_epoch_seconds(space: Any, data: Any, config: Any, module_kwargs: di
     return step * n_steps * (1 + 0.3 * len(data.y_val) / max(1, len(data.y_train)))
 
 
+INTERRUPTED = "interrupted; re-enqueued to resume from its checkpoint"
+MEMORY_NOTE = "not stored: give --storage to keep and resume it"  # --storage memory: nothing to resume
+# Finished trials that count toward --trials: a trial failed by an interruption is re-run, not counted.
+COUNTED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
 def _recover_interrupted(study: optuna.Study) -> int:
     """Close trials a killed run left RUNNING and re-enqueue their architectures (one worker per study)."""
     n = 0
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        study._storage.set_trial_user_attr(t._trial_id, "fail_reason", "interrupted; re-enqueued to resume from its checkpoint")
+        study._storage.set_trial_user_attr(t._trial_id, "fail_reason", INTERRUPTED)
         study.tell(t.number, state=TrialState.FAIL)
         if t.params:
             study.enqueue_trial(dict(t.params), skip_if_exists=False)
             n += 1
     return n
+
+
+def _resumable(objective: Callable[[optuna.Trial], float]) -> Callable[[optuna.Trial], float]:
+    """The objective, but a trial stopped by Ctrl-C is marked and enqueued again like a killed run's (Optuna
+    itself only marks it FAIL), so the rerun resumes it from its checkpoint instead of dropping it."""
+
+    def run(trial: optuna.Trial) -> float:
+        try:
+            return objective(trial)
+        except KeyboardInterrupt:
+            trial.set_user_attr("fail_reason", INTERRUPTED)
+            if trial.params:
+                trial.study.enqueue_trial(dict(trial.params), skip_if_exists=False)
+            raise
+
+    return run
 
 
 def _fmt_time(s: float) -> str:
@@ -170,6 +208,10 @@ def run_live(args: argparse.Namespace) -> int:
         from archscout.training.export import check_export_path
 
         check_export_path(export)
+    if args.checkpoints is not None:
+        from archscout.cli.common import check_out_path
+
+        check_out_path(args.checkpoints, option="--checkpoints", folder=True)
     space = get_space(space_name)
     epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(space_name, 10)
     config = TrainConfig(epochs=epochs, seed=args.seed, device=args.device, **DEFAULT_TRAIN.get(space_name, {}))
@@ -262,10 +304,12 @@ def run_live(args: argparse.Namespace) -> int:
         print(f"  trial {t.number:>3}  {val:>8}  best {best:>7}  done {done:>3}  time left "
               f"{_fmt_time(deadline - time.time())}  {t.user_attrs.get('arch', '')}", file=sys.stderr, flush=True)
 
-    todo = args.trials - len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)))
+    todo = args.trials - len(study.get_trials(deepcopy=False, states=COUNTED))
     if todo > 0 and objective.deadline - time.time() > per_epoch:
-        study.optimize(objective, n_trials=todo, timeout=max(1.0, deadline - time.time()), callbacks=[progress],
-                       gc_after_trial=False)
+        from archscout.cli.search import optimize
+
+        optimize(study, _resumable(objective), todo, timeout=max(1.0, deadline - time.time()), callbacks=[progress],
+                 interrupt_trials=True, gc_after_trial=False)
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
         raise ArchscoutError(
@@ -395,5 +439,6 @@ def run_live(args: argparse.Namespace) -> int:
                   if cost["reeval_epochs"] else "")
     print(f"cost               {cost['epochs']:.0f} epochs, {cost['seconds'] or 0:.0f} s of training{extra_cost}; "
           f"{result['elapsed_seconds']:.0f} s wall")
-    print(f"study              {name} in {args.storage} (rerun the same command to resume)")
+    print(f"study              {name} in {args.storage} "
+          + (f"({MEMORY_NOTE})" if args.storage == "memory" else "(rerun the same command to resume)"))
     return 0

@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"archscout: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("archscout: interrupted; rerun the same command to resume", file=sys.stderr)
+        stored = getattr(args, "storage", None) != "memory"  # an in-memory study is gone with the process
+        print("archscout: interrupted" + ("; rerun the same command to resume" if stored else ""), file=sys.stderr)
         return 130
 
 

@@ -91,6 +91,8 @@ class ArchSampler(BaseSampler):
 
     def __init__(self, space: SearchSpace, seed: int | None = None, unique: bool = True) -> None:
         self.space = space
+        if seed is not None and not 0 <= int(seed) < 2**32:  # numpy's RandomSampler would fail later, less clearly
+            raise ArchscoutError(f"seed must be between 0 and 2**32 - 1, got {seed}")
         self.seed = int(np.random.SeedSequence().entropy % (2**32)) if seed is None else int(seed)
         self.unique = unique
         self._fallback = RandomSampler(seed=self.seed)

@@ -40,12 +40,12 @@ def _standardised_class() -> Any:
 
 
 def check_export_path(path: str | Path) -> Path:
-    """The export target must be a file in an existing folder: checked before a search spends its budget."""
+    """The export target must be a writable file path in an existing folder: checked before a search spends
+    its budget, so a bad --export fails in a second, not after the search and the refit."""
+    from archscout.cli.common import check_out_path
+
     path = Path(path)
-    if path.is_dir():
-        raise ArchscoutError(f"--export {path} is a folder; give a file name such as best.pt")
-    if not path.parent.exists():
-        raise ArchscoutError(f"--export {path}: folder {path.parent} does not exist")
+    check_out_path(path, option="--export")
     return path
 
 

@@ -159,3 +159,150 @@ def test_lofi_benchmark_without_a_bundled_table_says_how_to_get_one(capsys):
         assert code == 0 and json.loads(out)["benchmark"] == "nb201_lofi"
     else:
         assert code == 2 and "bench build-table" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("content", [b"garbage\n", b"garbage", b'{"a": 1}\n', b"\x00\xff\xfe binary\n", b"\n"])
+def test_a_file_that_is_not_an_optuna_journal_is_refused_and_left_as_it_was(capsys, tmp_path, content):
+    log = tmp_path / "g.log"
+    log.write_bytes(content)
+    code, _, err = _search(capsys, "--storage", f"journal:{log}", "--trials", "3")
+    assert code == 2 and "is not an Optuna journal file" in err and str(log) in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert log.read_bytes() == content  # Optuna never opened it: nothing appended
+    code, _, err = _search(capsys, "--storage", f"journal:{tmp_path}", "--trials", "3")
+    assert code == 2 and "is a folder" in err
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: p.mkdir(), "is a folder"),
+    (lambda p: None, "does not exist"),
+    (lambda p: p.write_bytes(b""), "is empty"),
+    (lambda p: p.write_bytes(b"arch,x\n\xff\xfe\x00\x01,3\n"), "not a UTF-8 text CSV"),
+    (lambda p: p.write_bytes(b"arch,x\n\x00\x00\x00,3\n"), "not a UTF-8 text CSV"),
+])
+def test_a_table_path_that_is_no_csv_is_one_line_exit_2(capsys, tmp_path, make, words):
+    from archscout.benchmarks.tabular import Table
+    from archscout.errors import ArchscoutError
+    from archscout.spaces import NB201Space
+
+    path = tmp_path / "t.csv"
+    make(path)
+    with pytest.raises(ArchscoutError, match=words):
+        Table.from_csv(path, NB201Space(), epochs=200)
+    for args in (["search", "--table", str(path), "--storage", "memory"],
+                 ["search", "--strategy", "robot", "--proxies", str(path), "--storage", "memory"],
+                 ["bench", "predictors", "--table", str(path)],
+                 ["bench", "predictors", "--features", "zc", "--zc-table", str(path)]):
+        code = main(args + ["--trials", "3"] if args[0] == "search" else args)
+        err = capsys.readouterr().err
+        said = "not found" if "--zc-table" in args and words == "does not exist" else words  # its own wording
+        assert code == 2 and said in err and str(path) in err and err.count("\n") == 1, (args, err)
+
+
+def test_robot_reports_a_bad_proxies_path_before_its_budget(capsys, tmp_path):
+    code, _, err = _search(capsys, "--strategy", "robot", "--proxies", str(tmp_path), "--trials", "3",
+                           "--storage", "memory")
+    assert code == 2 and "is a folder" in err and "budget" not in err
+
+
+def test_negative_or_too_large_seed_is_an_argument_error(capsys):
+    from archscout.errors import ArchscoutError
+    from archscout.spaces import NB201Space
+    from archscout.strategies import make_sampler
+
+    for seed in ("-1", str(2**32)):
+        try:  # argparse's own exit, whether main() returns its code or lets it through
+            code = main(["search", "--seed", seed, "--storage", "memory", "--trials", "3"])
+        except SystemExit as e:
+            code = e.code
+        err = capsys.readouterr().err
+        assert code == 2 and "argument --seed: must be between 0 and 2**32 - 1" in err and "Traceback" not in err
+    with pytest.raises(ArchscoutError, match="seed must be between 0 and 2"):
+        make_sampler("random", NB201Space(), seed=-1)
+
+
+def test_unknown_pruner_is_named_with_the_valid_ones(capsys):
+    code, _, err = _search(capsys, "--pruner", "bogus", "--trials", "3", "--storage", "memory")
+    assert code == 2 and "unknown pruner 'bogus'" in err and "hyperband" in err and "curves" not in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("extra, named", [
+    (["--export", "m.pt"], "--export"),
+    (["--epochs", "3"], "--epochs"),
+    (["--robot-pool", "50"], "--robot-pool"),
+    (["--select", "reeval"], "--select"),
+    (["--checkpoints", "ck"], "--checkpoints"),
+    (["--no-refit", "--space", "mlp"], "--space, --no-refit"),
+])
+def test_live_only_options_on_a_table_are_refused(capsys, tmp_path, monkeypatch, extra, named):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _search(capsys, "--trials", "3", "--storage", f"sqlite:///{tmp_path / 'a.db'}", *extra)
+    assert code == 2 and f"{named} need" in err and "--data" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # no study, no model file, no checkpoint folder
+    # the defaults, given explicitly, are no error
+    code, _, _ = _search(capsys, "--trials", "2", "--storage", "memory", "--select", "valid", "--refit")
+    assert code == 0
+
+
+def test_memory_study_does_not_offer_to_resume(capsys, tmp_path):
+    code, out, _ = _search(capsys, "--trials", "2", "--storage", "memory")
+    assert code == 0 and "rerun" not in out and "not stored" in out
+    code, out, _ = _search(capsys, "--trials", "2", "--storage", f"sqlite:///{tmp_path / 'a.db'}")
+    assert code == 0 and "rerun to resume" in out
+
+
+def test_ctrl_c_in_a_trial_is_quiet_and_the_resumed_run_completes_the_budget(capsys, tmp_path, monkeypatch):
+    """A KeyboardInterrupt inside a trial: exit 130, only archscout's line (no Optuna 'Trial N failed' warning
+    with its traceback), and the interrupted (FAIL) trial does not count toward --trials on resume."""
+    import logging
+
+    from archscout.objectives import TabularObjective
+
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = seen.append
+    logging.getLogger("optuna").addHandler(handler)
+    real = TabularObjective.__call__
+    calls = []
+
+    def interrupted(self, trial):
+        calls.append(trial.number)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, trial)
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    try:
+        monkeypatch.setattr(TabularObjective, "__call__", interrupted)
+        code, _, err = _search(capsys, "--strategy", "random", "--trials", "5", "--storage", url)
+        monkeypatch.setattr(TabularObjective, "__call__", real)
+    finally:
+        logging.getLogger("optuna").removeHandler(handler)
+    assert code == 130 and err == "archscout: interrupted; rerun the same command to resume\n"
+    assert not [r for r in seen if r.levelno >= logging.WARNING]
+    code, out, _ = _search(capsys, "--strategy", "random", "--trials", "5", "--storage", url, "--json")
+    assert code == 0
+    states = [t.state for t in optuna.load_study(study_name=json.loads(out)["study"], storage=url).trials]
+    assert states.count(optuna.trial.TrialState.FAIL) == 1 and states.count(optuna.trial.TrialState.COMPLETE) == 5
+
+
+def test_ctrl_c_from_the_terminal_prints_one_line(tmp_path):
+    """A real SIGINT to a running search: exit 130 and archscout's line alone on stderr."""
+    import os
+    import signal
+    import time
+
+    log = tmp_path / "j.log"
+    p = subprocess.Popen([sys.executable, "-m", "archscout", "search", "--strategy", "random", "--trials", "100000",
+                          "--storage", f"journal:{log}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        t0 = time.time()
+        while time.time() - t0 < 60 and (not log.exists() or log.read_bytes().count(b"\n") < 30):
+            time.sleep(0.1)  # wait until trials are running
+        os.kill(p.pid, signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert p.returncode == 130 and err == "archscout: interrupted; rerun the same command to resume\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import optuna
@@ -66,7 +67,8 @@ def test_interrupted_trial_is_resumed(signals, tmp_path, capsys):
         study._storage.set_trial_param(trial._trial_id, k, space.decisions()[k].index(v),
                                        optuna.distributions.CategoricalDistribution(space.decisions()[k]))
     code, out, _ = _run(capsys, *argv, "--trials", "3")
-    assert code == 0 and json.loads(out)["trials"] == 3  # the same command resumed the same study
+    r = json.loads(out)  # the same command resumed the same study; the failed trial does not count
+    assert code == 0 and r["trials"] == 4 and r["complete"] == 3
     trials = study.get_trials()
     assert trials[1].state == optuna.trial.TrialState.FAIL and "interrupted" in trials[1].user_attrs["fail_reason"]
     assert trials[2].state == optuna.trial.TrialState.COMPLETE and trials[2].user_attrs["arch"] == space.to_string(arch)
@@ -227,3 +229,56 @@ def test_refit_trains_the_pick_on_all_training_data_and_exports_it(signals, tmp_
 def test_refit_epochs_must_be_positive(signals, capsys):
     code, _, err = _run(capsys, "search", "--data", str(signals), "--storage", "memory", "--refit", "--refit-epochs", "0")
     assert code == 2 and "--refit-epochs" in err and err.count("\n") == 1
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux's unwritable /proc")
+
+
+@needs_proc
+@pytest.mark.parametrize("option, path", [("--export", "/proc/x.pt"), ("--checkpoints", "/proc/ck")])
+def test_an_unwritable_export_or_checkpoint_path_exits_2_before_the_study(signals, tmp_path, capsys, option, path):
+    db = tmp_path / "s.db"
+    code, _, err = _run(capsys, "search", "--data", str(signals), "--space", "chain", "--epochs", "1", "--trials", "2",
+                        "--storage", f"sqlite:///{db}", option, path)
+    assert code == 2 and f"{option} {path!r} cannot be written" in err and err.count("\n") == 1
+    assert not db.exists() or optuna.get_all_study_summaries(f"sqlite:///{db}") == []
+    assert not list(tmp_path.glob("*_checkpoints"))
+
+
+def test_checkpoints_that_name_a_file_exit_2(signals, tmp_path, capsys):
+    f = tmp_path / "ck"
+    f.write_text("mine")
+    code, _, err = _run(capsys, "search", "--data", str(signals), "--storage", "memory", "--checkpoints", str(f))
+    assert code == 2 and "is a file; give a folder" in err and f.read_text() == "mine"
+
+
+def test_ctrl_c_in_a_live_trial_is_quiet_and_the_rerun_resumes_that_trial(signals, tmp_path, capsys, monkeypatch):
+    """Ctrl-C while a network trains: exit 130 with one line; the trial is marked interrupted and enqueued
+    again, so the rerun trains the same architecture and --trials counts only finished ones."""
+    from archscout.training.objective import Trainer
+
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    argv = ["search", "--data", str(signals), "--space", "chain", "--strategy", "random", "--epochs", "1",
+            "--threads", "1", "--no-refit", "--storage", db, "--json", "--trials", "2"]
+
+    def ctrl_c(self, *a, **k):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(Trainer, "fit", ctrl_c)
+        code, _, err = _run(capsys, *argv)
+    assert code == 130 and err.splitlines()[-1] == "archscout: interrupted; rerun the same command to resume"
+    assert "Traceback" not in err and "failed" not in err
+    study = optuna.load_study(study_name="live-bumps-chain-random-seed0-e1", storage=db)
+    first = study.trials[0]
+    assert first.state == optuna.trial.TrialState.FAIL and "interrupted" in first.user_attrs["fail_reason"]
+    code, out, _ = _run(capsys, *argv)
+    r = json.loads(out)
+    assert code == 0 and r["trials"] == 3 and r["complete"] == 2
+    assert study.trials[1].params == first.params and study.trials[1].state == optuna.trial.TrialState.COMPLETE
+
+
+def test_memory_study_does_not_offer_to_resume(signals, capsys):
+    code, out, _ = _run(capsys, "search", "--data", str(signals), "--space", "chain", "--strategy", "random",
+                        "--epochs", "1", "--trials", "1", "--threads", "1", "--no-refit", "--storage", "memory")
+    assert code == 0 and "rerun" not in out and "not stored" in out
