@@ -187,6 +187,13 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "data", None) is not None:  # live path: train real networks
         from archscout.cli.live import DEFAULT_EPOCHS, run_live
 
+        table_only = [opt for opt, value, default in (
+            ("--benchmark", args.benchmark, "nb201"), ("--dataset", args.dataset, "cifar10"), ("--table", args.table, None),
+            ("--curves", args.curves, None), ("--proxies", args.proxies, None)) if value != default]
+        if table_only:  # the live search would ignore them (RoBoT computes its proxies on the data)
+            raise ArchscoutError(f"{', '.join(table_only)} {'is' if len(table_only) == 1 else 'are'} for a search of a "
+                                 "table; with --data the networks are trained on your data")
+
         if args.pruner != "none":  # live validation accuracy is in percent, epochs from 1
             epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(args.space or "chain", 10)
             args.live_pruner = make_pruner(args.pruner, max(2, epochs), Metric.accuracy(percent=True), seed=args.seed)

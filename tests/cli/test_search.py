@@ -245,6 +245,19 @@ def test_live_only_options_on_a_table_are_refused(capsys, tmp_path, monkeypatch,
     assert code == 0
 
 
+@pytest.mark.parametrize("extra, named", [
+    (["--table", "t.csv"], "--table is"),
+    (["--dataset", "cifar100", "--proxies", "p.csv"], "--dataset, --proxies are"),
+])
+def test_table_only_options_with_data_are_refused(capsys, tmp_path, monkeypatch, extra, named):
+    monkeypatch.chdir(tmp_path)
+    assert main(["search", "--data", "digits", "--budget-minutes", "0.1", "--storage", f"sqlite:///{tmp_path / 'a.db'}",
+                 *extra]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "with --data" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_memory_study_does_not_offer_to_resume(capsys, tmp_path):
     code, out, _ = _search(capsys, "--trials", "2", "--storage", "memory")
     assert code == 0 and "rerun" not in out and "not stored" in out
