@@ -45,6 +45,8 @@ def check_journal(storage: str) -> None:
     try:
         with path.open("rb") as fh:
             for lineno, line in enumerate(fh, start=1):
+                if not line.endswith(b"\n") and line.startswith(b"{"):
+                    break  # a record another worker is writing right now (journals are shared by workers)
                 try:  # Optuna writes one JSON object per line, each with its "op_code"
                     record = json.loads(line) if line.endswith(b"\n") else None
                 except ValueError:  # JSONDecodeError or UnicodeDecodeError

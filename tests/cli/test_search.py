@@ -161,6 +161,14 @@ def test_lofi_benchmark_without_a_bundled_table_says_how_to_get_one(capsys):
         assert code == 2 and "bench build-table" in err and err.count("\n") == 1
 
 
+def test_a_journal_record_being_written_by_another_worker_is_no_error(tmp_path):
+    from archscout.cli.search import check_journal
+
+    log = tmp_path / "j.log"
+    log.write_bytes(b'{"op_code": 0, "worker_id": "a"}\n{"op_code": 4, "wor')  # the second one is mid-write
+    check_journal(f"journal:{log}")
+
+
 @pytest.mark.parametrize("content", [b"garbage\n", b"garbage", b'{"a": 1}\n', b"\x00\xff\xfe binary\n", b"\n"])
 def test_a_file_that_is_not_an_optuna_journal_is_refused_and_left_as_it_was(capsys, tmp_path, content):
     log = tmp_path / "g.log"
