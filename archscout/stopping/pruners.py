@@ -52,14 +52,14 @@ _log = optuna.logging.get_logger("archscout.stopping")
 
 
 def _metric_for(study: optuna.Study, metric: Metric | None) -> Metric:
-    if metric is not None:
-        study_dir = "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
-        if metric.direction != study_dir:  # it would stop the best trials: misuse, not a bad curve
-            raise ArchscoutError(f"the pruner's metric is declared to {metric.direction} but the study's direction is "
-                                 f"{study_dir}; declare the metric the study optimises")
-        return metric
+    """The declared metric (it must go the study's way), or the study's direction with an unbounded range."""
     d = "maximize" if study.direction == optuna.study.StudyDirection.MAXIMIZE else "minimize"
-    return Metric(d, -math.inf, math.inf)
+    if metric is None:
+        return Metric(d, -math.inf, math.inf)
+    if metric.direction != d:  # it would stop the best trials: misuse, not a bad curve
+        raise ArchscoutError(f"the pruner's metric is declared to {metric.direction} but the study's direction is "
+                             f"{d}; declare the metric the study optimises")
+    return metric
 
 
 def trial_curve(trial: FrozenTrial) -> tuple[np.ndarray, np.ndarray]:
