@@ -20,6 +20,21 @@ from archscout.estimation.predictors.encodings import DEFAULT_ENCODING, Encoder
 from archscout.spaces.base import Arch, SearchSpace
 
 
+HUGE = 1e30  # larger targets or features overflow the float32 tree models (and any squared loss)
+
+
+def as_arch(a: object) -> object:
+    """An architecture as the spaces make them (tuples of Python values): a list, a numpy array or numpy
+    integers from the caller's own code are taken as the same architecture, not rejected as unhashable."""
+    if isinstance(a, np.ndarray):
+        a = a.tolist()
+    if isinstance(a, (list, tuple)):
+        return tuple(as_arch(x) for x in a)
+    if isinstance(a, np.generic):
+        return a.item()
+    return a
+
+
 class Predictor(ABC):
     """Scikit-learn style: parameters in ``__init__``, ``fit`` returns self, ``predict`` -> (mean, std)."""
 
@@ -27,6 +42,8 @@ class Predictor(ABC):
     min_points = 2  # fewer training points than this is an error
 
     def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+            raise ArchscoutError(f"a predictor's seed is an integer in 0 .. 2**32 - 1, not {seed!r}")
         self.space = space
         self.encoding = encoding
         self.seed = int(seed)
@@ -43,7 +60,7 @@ class Predictor(ABC):
 
     # --- public API ---------------------------------------------------------------------------
     def fit(self, archs: Sequence[Arch], y: Sequence[float], features: np.ndarray | None = None) -> Predictor:
-        archs = list(archs)
+        archs = [as_arch(a) for a in archs]
         y_arr = np.asarray(y, dtype=float).ravel()
         if len(archs) != len(y_arr):
             raise ArchscoutError(f"{self.name}: {len(archs)} architectures but {len(y_arr)} target values")
@@ -54,6 +71,8 @@ class Predictor(ABC):
         bad = np.flatnonzero(~np.isfinite(y_arr))
         if len(bad):
             raise ArchscoutError(f"{self.name}: target value of training architecture #{bad[0]} is {y_arr[bad[0]]}")
+        if np.abs(y_arr).max() > HUGE:  # float32 models overflow, and squared errors do well before
+            raise ArchscoutError(f"{self.name}: target values reach {np.abs(y_arr).max():.3g}; rescale them (|y| <= {HUGE:g})")
         self.n_features_ = None if features is None else self._check_features(features, len(archs)).shape[1]
         x = self._matrix(archs, features)
         self.constant_: float | None = float(y_arr[0]) if np.ptp(y_arr) == 0 else None
@@ -65,7 +84,7 @@ class Predictor(ABC):
     def predict(self, archs: Sequence[Arch], features: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         if not getattr(self, "fitted_", False):
             raise ArchscoutError(f"{self.name}: call fit before predict")
-        archs = list(archs)
+        archs = [as_arch(a) for a in archs]
         if (features is None) != (self.n_features_ is None):
             raise ArchscoutError(
                 f"{self.name} was fitted {'with' if self.n_features_ else 'without'} extra features; "
@@ -94,6 +113,10 @@ class Predictor(ABC):
         if len(bad):
             r, c = bad[0]
             raise ArchscoutError(f"{self.name}: feature column {c} of architecture #{r} is {f[r, c]} (NaN or infinite)")
+        if f.size and np.abs(f).max() > HUGE:
+            r, c = np.unravel_index(int(np.argmax(np.abs(f))), f.shape)
+            raise ArchscoutError(f"{self.name}: feature column {c} of architecture #{r} is {f[r, c]:.3g}; rescale the "
+                                 f"features (|x| <= {HUGE:g})")
         return f
 
     def _matrix(self, archs: list[Arch], features: np.ndarray | None) -> np.ndarray:
