@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter, check_out_path, count
+from archscout.cli.common import HelpFormatter, check_out_path, count, write_atomic
 from archscout.errors import ArchscoutError
 
 # The options that decide what the table holds (which runs, trained how, on which images). The others
@@ -311,13 +311,6 @@ def check_setup(out: Path, setup: dict[str, Any]) -> dict | None:
         raise ArchscoutError(f"--out {str(out)!r} holds a table built with another setup ({what}); "
                              "give the same values to resume it, or another --out")
     return meta
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename: a kill leaves the old file or the new, never half."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
 
 
 def table_command(argv: list[str]) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from archscout.cli.common import HelpFormatter, check_out_path, count
+from archscout.cli.common import HelpFormatter, check_out_path, count, write_atomic
 from archscout.errors import ArchscoutError
 
 TOP_K = 10
@@ -151,9 +151,7 @@ def run(args: argparse.Namespace) -> int:
                    alpha=np.round(res.alpha, 5).tolist())
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_name(args.out.name + ".tmp")
-        tmp.write_text(json.dumps(out, indent=1) + "\n")
-        tmp.replace(args.out)
+        write_atomic(args.out, json.dumps(out, indent=1) + "\n")
     print(json.dumps({k: v for k, v in out.items() if k not in ("scores", "curve")}) if args.json else text(out))
     return 0
 

@@ -65,7 +65,7 @@ def _can_create(folder: Path) -> bool:
         return False
 
 
-def read_results(path: Path | None, key: Callable[[dict], Hashable], option: str = "--out") -> dict[Hashable, dict]:
+def read_results(path: Path | None, key: Callable[[dict], Hashable]) -> dict[Hashable, dict]:
     """The runs already in a JSON-lines resume file, by key (later lines win).
 
     Only a file of this command's records is read; anything else is an error that leaves the file as it is
@@ -78,11 +78,11 @@ def read_results(path: Path | None, key: Callable[[dict], Hashable], option: str
     if path is None or not path.exists():
         return done
     if path.is_dir():
-        raise ArchscoutError(f"{option} {str(path)!r} is a folder; give a file path")
+        raise ArchscoutError(f"--out {str(path)!r} is a folder; give a file path")
     try:
         text = path.read_text()
     except UnicodeDecodeError:
-        raise ArchscoutError(f"{option} {str(path)!r} is not a results file of this command (not text); "
+        raise ArchscoutError(f"--out {str(path)!r} is not a results file of this command (not text); "
                              "move it away or choose another path") from None
     lines = text.splitlines(keepends=True)
     offset = 0
@@ -93,15 +93,15 @@ def read_results(path: Path | None, key: Callable[[dict], Hashable], option: str
                 r = json.loads(line)
             except json.JSONDecodeError:
                 if last and not line.endswith("\n") and line.lstrip().startswith("{"):
-                    _truncate(path, text[:offset])  # the record a killed run was writing
+                    write_atomic(path, text[:offset])  # the record a killed run was writing
                     print(f"archscout: {path}: dropped a cut-off last record (an interrupted run)", file=sys.stderr)
                     return done
-                raise ArchscoutError(f"{option} {str(path)!r} line {i + 1} is not a JSON record: it is not a results file "
+                raise ArchscoutError(f"--out {str(path)!r} line {i + 1} is not a JSON record: it is not a results file "
                                      "of this command; move it away or choose another path") from None
             try:
                 done[key(r)] = r
             except (KeyError, TypeError, IndexError):
-                raise ArchscoutError(f"{option} {str(path)!r} line {i + 1} is not a record of this command; "
+                raise ArchscoutError(f"--out {str(path)!r} line {i + 1} is not a record of this command; "
                                      "move the file away or choose another path") from None
         offset += len(line)
     if text and not text.endswith("\n"):
@@ -110,8 +110,9 @@ def read_results(path: Path | None, key: Callable[[dict], Hashable], option: str
     return done
 
 
-def _truncate(path: Path, keep: str) -> None:
-    """Rewrite `path` with `keep` through a temporary file and a rename: a kill leaves old or new, never half."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(keep)
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename: a kill leaves the old file or the new, never half (the
+    temporary name holds the process id, so processes sharing a folder never write the same one)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
     os.replace(tmp, path)

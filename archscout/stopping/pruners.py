@@ -45,7 +45,7 @@ import optuna
 from optuna.pruners import BasePruner
 from optuna.trial import FrozenTrial, TrialState
 
-from archscout.errors import ArchscoutError
+from archscout.errors import ArchscoutError, check_seed
 from archscout.estimation.curves.base import InsufficientData, Metric
 
 _log = optuna.logging.get_logger("archscout.stopping")
@@ -60,6 +60,11 @@ def _metric_for(study: optuna.Study, metric: Metric | None) -> Metric:
         raise ArchscoutError(f"the pruner's metric is declared to {metric.direction} but the study's direction is "
                              f"{d}; declare the metric the study optimises")
     return metric
+
+
+def _check_max_epochs(max_epochs: object) -> None:
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 2:
+        raise ArchscoutError(f"max_epochs (the full training length) must be an integer >= 2, not {max_epochs!r}")
 
 
 def trial_curve(trial: FrozenTrial) -> tuple[np.ndarray, np.ndarray]:
@@ -103,8 +108,7 @@ class _CurvePruner(BasePruner):
     def __init__(self, max_epochs: int, metric: Metric | None, min_epochs: int | None,
                  checkpoints: tuple[float, ...] | None, n_warmup_trials: int, calibrate: bool = False,
                  delta: float = 0.05, n_calib: int = 5, combine: str = "both") -> None:
-        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 2:
-            raise ArchscoutError(f"max_epochs (the full training length) must be an integer >= 2, not {max_epochs!r}")
+        _check_max_epochs(max_epochs)
         if metric is not None and not isinstance(metric, Metric):
             raise ArchscoutError(f"metric must be an archscout Metric (e.g. Metric('maximize', 0, 1)), not {metric!r}")
         self.max_epochs = int(max_epochs)
@@ -242,8 +246,7 @@ class LCEPruner(_CurvePruner):
                  combine: str = "both", **lce_kwargs: Any) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib,
                          combine)
-        if not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ArchscoutError(f"seed must be an integer >= 0, not {seed!r}")
+        check_seed(seed)
         self.mode = mode
         self.seed = seed
         self.lce_kwargs = lce_kwargs
@@ -319,8 +322,7 @@ class BakerPruner(_CurvePruner):
                  calibrate: bool = True, delta: float = 0.05, n_calib: int = 5, impute: bool | str = False,
                  guard: bool = False) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
-        if not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ArchscoutError(f"seed must be an integer >= 0, not {seed!r}")
+        check_seed(seed)
         if margin is not None and not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
             raise ArchscoutError(f"margin (std units) must be a finite number >= 0 or None, not {margin!r}")
         if impute not in (True, False, "bound"):
@@ -509,8 +511,7 @@ class PredictiveHyperbandPruner(BasePruner):
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, predictor: str = "lce",
                  min_resource: int = 1, reduction_factor: int = 3, seed: int = 0) -> None:
-        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 2:
-            raise ArchscoutError(f"max_epochs (the full training length) must be an integer >= 2, not {max_epochs!r}")
+        _check_max_epochs(max_epochs)
         if min_resource < 1 or reduction_factor < 2:
             raise ArchscoutError("min_resource must be >= 1 and reduction_factor >= 2")
         n = max(1, int(math.floor(math.log(max_epochs / min_resource, reduction_factor))) + 1)

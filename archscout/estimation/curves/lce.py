@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from archscout.errors import ArchscoutError
+from archscout.errors import ArchscoutError, check_seed
 from archscout.estimation.curves.base import (
     CurveModel,
     InsufficientData,
@@ -92,8 +92,7 @@ class DomhanLCE(CurveModel):
             raise ArchscoutError("families is empty; leave it None for all 11")
         if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
             raise ArchscoutError(f"n_samples must be an integer >= 1, not {n_samples!r}")
-        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise ArchscoutError(f"seed must be None or an integer >= 0, not {seed!r}")
+        check_seed(seed, allow_none=True)
         if nwalkers is not None and (not isinstance(nwalkers, (int, np.integer)) or nwalkers < 2):
             raise ArchscoutError(f"nwalkers must be None (2 x dimensions + 2) or an integer >= 2, not {nwalkers!r}")
         if (temperature is not None and not temperature >= 1.0) or not min_temperature >= 1.0:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from archscout.errors import ArchscoutError
+from archscout.errors import ArchscoutError, check_seed
 from archscout.estimation.curves.base import Metric
 
 MODELS = ("svr", "rf", "bayes_ridge", "ensemble")
@@ -83,8 +83,7 @@ class SequentialRegressor:
             raise ArchscoutError(f"cv (cross-validation folds) must be an integer >= 2, not {cv!r}")
         if not isinstance(n_ensemble, (int, np.integer)) or n_ensemble < 1:
             raise ArchscoutError(f"n_ensemble must be an integer >= 1, not {n_ensemble!r}")
-        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise ArchscoutError(f"seed must be None or an integer >= 0, not {seed!r}")
+        check_seed(seed, allow_none=True)
         self.model = model
         self.metric = metric or Metric()
         self.n_search = n_search

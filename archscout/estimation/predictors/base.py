@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from archscout.errors import ArchscoutError
+from archscout.errors import ArchscoutError, check_seed
 from archscout.estimation.predictors.encodings import DEFAULT_ENCODING, Encoder
 from archscout.spaces.base import Arch, SearchSpace
 
@@ -42,8 +42,7 @@ class Predictor(ABC):
     min_points = 2  # fewer training points than this is an error
 
     def __init__(self, space: SearchSpace, encoding: str | Sequence[str] = DEFAULT_ENCODING, seed: int = 0) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-            raise ArchscoutError(f"a predictor's seed is an integer in 0 .. 2**32 - 1, not {seed!r}")
+        check_seed(seed, "a predictor's seed", below=2**32)  # the tree libraries take 32-bit seeds
         self.space = space
         self.encoding = encoding
         self.seed = int(seed)
