@@ -288,6 +288,8 @@ def _zen(net: nn.Module, batch: Batch, seed: int) -> dict[str, float]:
 def meco_of_map(fmap: torch.Tensor) -> float:
     """Smallest eigenvalue of the channel correlation matrix of one feature map (C, *spatial)."""
     f = fmap.detach().reshape(fmap.shape[0], -1).double()
+    if not bool(torch.isfinite(f).all()):
+        return float("nan")  # a NaN/inf map has no correlation to measure (not "uncorrelated": 0)
     if f.shape[0] < 2 or f.shape[1] < 2:
         return 0.0
     f = f - f.mean(1, keepdim=True)
@@ -328,9 +330,7 @@ def _meco_pass(net: nn.Module, x: torch.Tensor) -> float:
         if not getattr(module, "inplace", False) and (out is last[0] or any(out is i for i in inputs)):
             return  # passed on unchanged: counted already (or an identity of a map counted elsewhere)
         last[0] = out
-        v = meco_of_map(out[0])
-        if math.isfinite(v):
-            total[0] += v
+        total[0] += meco_of_map(out[0])  # one NaN map makes the score NaN, the proxies' "cannot score"
 
     handles = [m.register_forward_hook(hook) for m in net.modules()]
     try:

@@ -204,6 +204,14 @@ def test_meco_of_map_two_channels_and_constant_channel() -> None:
         assert meco_of_map(torch.tensor(m)) == pytest.approx(numpy_meco(m), abs=1e-9)
 
 
+def test_meco_of_a_nan_input_is_nan_not_zero() -> None:
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                              torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(4, 3))
+    y = torch.tensor([0, 1, 2, 0])
+    assert math.isnan(Proxy("meco").score(net, (torch.full((4, 3, 8, 8), float("nan")), y)))
+    assert math.isfinite(Proxy("meco").score(net, (torch.randn(4, 3, 8, 8), y)))
+
+
 def test_meco_counts_each_map_once_and_reads_only_the_first_input() -> None:
     from archscout.estimation.zerocost.proxies import meco_of_map
 
