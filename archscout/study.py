@@ -86,3 +86,27 @@ def open_study(
         study.set_user_attr(SPACE_ATTR, space_name)
         study.set_user_attr(CONFIG_ATTR, json.dumps(config, sort_keys=True))
     return study
+
+
+def load_prior(storage: str | None, study_name: str, space_name: str, max_epochs: int):
+    """(features, curves) of an earlier study in the same storage, for ``BakerPruner(prior=...)``; one
+    clear error when it is not there, searched another space, or has no full curve."""
+    from archscout.stopping import prior_from_study
+
+    store = open_storage(storage)
+    if store is None:
+        raise ArchscoutError("--prior-study reads an earlier study from --storage; an in-memory storage has none")
+    try:
+        existing = {s.study_name: s for s in optuna.get_all_study_summaries(store)}
+    except Exception as e:
+        raise ArchscoutError(f"cannot read storage {storage!r}: {str(e).splitlines()[0]}") from None
+    if study_name not in existing:
+        names = ", ".join(sorted(existing)) or "none"
+        raise ArchscoutError(f"--prior-study {study_name!r} is not in {storage} (studies there: {names})")
+    space = existing[study_name].user_attrs.get(SPACE_ATTR)
+    if space != space_name:
+        raise ArchscoutError(f"--prior-study {study_name!r} searched space {space!r}, not {space_name!r}: its "
+                             "features would not line up")
+    study = optuna.load_study(study_name=study_name, storage=store)
+    return prior_from_study(study, max_epochs)
+

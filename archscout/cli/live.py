@@ -246,6 +246,8 @@ def run_live(args: argparse.Namespace) -> int:
         study_config["pruner"] = args.pruner
     # No pruning unless asked for: Optuna's default MedianPruner would cut short-schedule curves at epoch 1.
     pruner = getattr(args, "live_pruner", None) or optuna.pruners.NopPruner()
+    if getattr(args, "prior_study", None) == name:
+        raise ArchscoutError("--prior-study names the study being run; give an earlier one")
     study = open_study(args.storage, name, space.name, study_config, sampler, pruner)
     resumed = _recover_interrupted(study)
     if strategy_name == "robot":

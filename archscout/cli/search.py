@@ -160,6 +160,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="early stopping: lce (Domhan), baker, median, hyperband (Optuna's), sh_lce, hyperband_lce, "
                         "hyperband_baker, lce_cal (the calibrated bound alone: faster, less safe) or none; on a "
                         "table it needs --curves")
+    p.add_argument("--prior-study", default=None, metavar="NAME",
+                   help="--pruner baker: learn from the curves of an earlier study in the same --storage (same "
+                        "space and epochs), so stopping starts with the first trials instead of after 10 full ones")
     p.add_argument("--curves", type=Path, default=None,
                    help="per-epoch curves to replay (CSV with 'arch' and epoch_N/acc_N columns); the search runs "
                         "over the architectures that have one")
@@ -175,13 +178,18 @@ def run(args: argparse.Namespace) -> int:
 
     if args.pruner not in PRUNERS:
         raise ArchscoutError(f"unknown pruner {args.pruner!r}; choose from {', '.join(PRUNERS)}")
+    if args.prior_study is not None and args.pruner != "baker":
+        raise ArchscoutError("--prior-study is read by --pruner baker only")
+    if args.prior_study is not None and args.prior_study == args.study:
+        raise ArchscoutError("--prior-study names the study being run; give an earlier one")
     check_journal(args.storage)
     from optuna.trial import TrialState
 
     from archscout.benchmarks import get_benchmark
     from archscout.objectives import TabularObjective, study_cost
     from archscout.strategies import make_sampler, parse_strategy
-    from archscout.study import open_study
+    from archscout.spaces import get_space
+    from archscout.study import load_prior, open_study
 
     from archscout.estimation.curves.base import Metric
     from archscout.stopping import make_pruner
@@ -198,7 +206,11 @@ def run(args: argparse.Namespace) -> int:
 
         if args.pruner != "none":  # live validation accuracy is in percent, epochs from 1
             epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(args.space or "chain", 10)
-            args.live_pruner = make_pruner(args.pruner, max(2, epochs), Metric.accuracy(percent=True), seed=args.seed)
+            space_name = args.space or "chain"
+            prior = {} if args.prior_study is None else {
+                "prior": load_prior(args.storage, args.prior_study, get_space(space_name).name, max(2, epochs))}
+            args.live_pruner = make_pruner(args.pruner, max(2, epochs), Metric.accuracy(percent=True), seed=args.seed,
+                                           **prior)
         return run_live(args)
     from archscout.cli.live import live_only_options
 
@@ -213,7 +225,6 @@ def run(args: argparse.Namespace) -> int:
     curves = None
     if args.curves is not None:
         from archscout.benchmarks.curves import curve_benchmark
-        from archscout.spaces import get_space
 
         bench, curves = curve_benchmark(args.curves, get_space(args.benchmark), column=args.dataset)
     else:
@@ -226,7 +237,9 @@ def run(args: argparse.Namespace) -> int:
     pruner = None
     if curves is not None:
         top = max(float(v.max()) for v in curves.values())
-        pruner = make_pruner(args.pruner, bench.max_epochs, Metric.accuracy(percent=top > 1), seed=args.seed)
+        prior = {} if args.prior_study is None else {
+            "prior": load_prior(args.storage, args.prior_study, bench.space.name, bench.max_epochs)}
+        pruner = make_pruner(args.pruner, bench.max_epochs, Metric.accuracy(percent=top > 1), seed=args.seed, **prior)
     strategy_name, _ = parse_strategy(args.strategy)
     if args.proxies is not None and strategy_name != "robot":
         raise ArchscoutError("--proxies is used by --strategy robot only")
@@ -253,6 +266,8 @@ def run(args: argparse.Namespace) -> int:
         source = args.curves.stem if args.curves is not None else "curves"  # the table's own curves
         name = args.study or f"{name}-{source}-{args.pruner}"
         config.update(curves=str(args.curves) if args.curves is not None else "table", pruner=args.pruner)
+    if args.prior_study == name:
+        raise ArchscoutError("--prior-study names the study being run; give an earlier one")
     study = open_study(args.storage, name, bench.space.name, config, sampler, pruner)
     progress = sys.stderr.isatty() and not args.json
     # Count only trials that ran to the end: one failed by Ctrl-C is run again on resume, not counted.

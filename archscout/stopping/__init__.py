@@ -7,7 +7,8 @@ from archscout.stopping.pruners import (
     PredictiveHyperbandPruner,
     PredictiveSuccessiveHalvingPruner,
     make_pruner,
+    prior_from_study,
 )
 
 __all__ = ["PRUNERS", "BakerPruner", "LCEPruner", "PredictiveHyperbandPruner", "PredictiveSuccessiveHalvingPruner",
-           "make_pruner"]
+           "make_pruner", "prior_from_study"]

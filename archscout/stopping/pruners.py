@@ -284,6 +284,29 @@ def _features(trial: FrozenTrial) -> list[float] | None:
     return [float(v) for k, v in sorted(trial.params.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
+def prior_from_study(study: optuna.Study, max_epochs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(features, curves) of an earlier study's trials that ran ``max_epochs`` epochs with finite values,
+    for ``BakerPruner(prior=...)``: a search of the same space stops sooner when it learns from that one's
+    curves. Trials with other numbers of features than the most common are left out (their columns would
+    not line up). No usable trial is an error."""
+    _check_max_epochs(max_epochs)
+    rows: list[tuple[list[float], np.ndarray]] = []
+    for t in _complete_curves(study):
+        e, v = trial_curve(t)
+        f = _features(t)
+        if f is not None and e.size >= max_epochs and np.array_equal(e[:max_epochs], np.arange(1, max_epochs + 1)) \
+                and np.all(np.isfinite(v[:max_epochs])):
+            rows.append((f, v[:max_epochs]))
+    if rows:
+        widths = [len(f) for f, _ in rows]
+        common = max(set(widths), key=widths.count)
+        rows = [r for r in rows if len(r[0]) == common]
+    if not rows:
+        raise ArchscoutError(f"study {study.study_name!r} has no completed trial with a finite curve of "
+                             f"{max_epochs} epochs to learn from")
+    return np.array([f for f, _ in rows], float).reshape(len(rows), -1), np.array([c for _, c in rows])
+
+
 class BakerPruner(_CurvePruner):
     """Baker et al.'s rule: stop when predicted final + ``margin`` x std is worse than the best final.
 
@@ -311,6 +334,16 @@ class BakerPruner(_CurvePruner):
     ``n_train=6, impute=True, guard=True`` is 6-22% faster than the defaults on Baker's sets and LCBench but
     not safer (5 lost best networks in 138 replayed searches against 6, larger ones on LCBench task 7593), so
     the defaults stay (BENCHMARKS.md, end of (c)).
+    ``prior``: ``(features, curves)`` of networks trained before, e.g. an earlier search on another dataset
+    with the same hyperparameters (one row per network; curves of ``max_epochs`` epochs, features in this
+    study's layout). They join every regressor's training data, so the rule can predict from the first
+    trial instead of waiting for ``n_train`` finished curves of this study; the online calibration still
+    learns only from this study's trials, and is what guards against a prior that does not transfer.
+    ``keep_prior=False`` drops the prior once ``n_train`` of this study's curves finished. Measured on
+    replayed curves (BENCHMARKS.md (b), "A prior from earlier curves"): an earlier search of the same
+    dataset makes the rule clearly faster at the same regret; curves of other datasets (other LCBench
+    tasks, the other MetaQNN set) do not: their cross-dataset errors widen the predictive std.
+    ``prior_from_study`` reads a prior from an earlier Optuna study.
     """
 
     min_points = 1
@@ -320,8 +353,11 @@ class BakerPruner(_CurvePruner):
                  min_epochs: int | None = None, checkpoints: tuple[float, ...] | None = (0.1, 0.2, 0.3, 0.5, 0.75),
                  n_train: int = 10, n_search: int = 15, refit_growth: float = 0.25, seed: int = 0,
                  calibrate: bool = True, delta: float = 0.05, n_calib: int = 5, impute: bool | str = False,
-                 guard: bool = False) -> None:
-        super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train, 6), calibrate, delta, n_calib)
+                 guard: bool = False, prior: tuple[Any, Any] | None = None, keep_prior: bool = True) -> None:
+        self._prior = self._check_prior(prior, max_epochs)
+        n_prior = len(self._prior[1]) if self._prior is not None else 0
+        super().__init__(max_epochs, metric, min_epochs, checkpoints, max(n_train - n_prior, 6 if not n_prior else 1),
+                         calibrate, delta, n_calib)
         check_seed(seed)
         if margin is not None and not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
             raise ArchscoutError(f"margin (std units) must be a finite number >= 0 or None, not {margin!r}")
@@ -329,6 +365,7 @@ class BakerPruner(_CurvePruner):
             raise ArchscoutError(f"impute must be True, False or 'bound', not {impute!r}")
         self.impute = impute
         self.guard = guard
+        self.keep_prior = bool(keep_prior)
         # trial number -> (epoch it was stopped at, predicted final then): the stand-in final value of a
         # stopped trial in the training set of every earlier cut-off (``impute``)
         self._stopped: dict[int, tuple[int, float]] = {}
@@ -342,6 +379,29 @@ class BakerPruner(_CurvePruner):
         self.kw = {"n_search": n_search, "seed": seed}
         self.refit_growth = refit_growth
         self._reg = None
+
+    @staticmethod
+    def _check_prior(prior: object, max_epochs: object) -> tuple[np.ndarray, np.ndarray] | None:
+        if prior is None:
+            return None
+        _check_max_epochs(max_epochs)
+        try:
+            feats, curves = prior  # type: ignore[misc]
+            F = np.asarray(feats, dtype=float)
+            C = np.asarray(curves, dtype=float)
+        except (TypeError, ValueError):
+            raise ArchscoutError("prior must be a pair (features, curves) of numeric arrays") from None
+        if F.ndim == 1 and len(C) == len(F):
+            F = F[:, None]
+        if C.ndim != 2 or F.ndim != 2 or len(F) != len(C) or len(C) == 0:
+            raise ArchscoutError(f"prior must be (features, curves) with one row per network; got shapes {F.shape} "
+                                 f"and {C.shape}")
+        if C.shape[1] < int(max_epochs):
+            raise ArchscoutError(f"prior curves have {C.shape[1]} epochs; the pruner's schedule has {max_epochs}")
+        C = C[:, : int(max_epochs)]
+        if not (np.all(np.isfinite(C)) and np.all(np.isfinite(F))):
+            raise ArchscoutError("prior curves and features must be finite (no NaN/inf)")
+        return F, C
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         stop = super().prune(study, trial)
@@ -380,6 +440,10 @@ class BakerPruner(_CurvePruner):
     def _rows(self, study: optuna.Study, tau: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
         """`_pool`, and how many of its rows are finished trials (the rest are stand-ins)."""
         feats, curves = [], []
+        if self._use_prior(study):
+            PF, PC = self._prior
+            feats.extend(list(r) for r in PF)
+            curves.extend(PC if tau is None else np.column_stack([PC[:, :tau], PC[:, -1]]))
         for t in _complete_curves(study):
             e, v = trial_curve(t)
             f = _features(t)
@@ -403,6 +467,12 @@ class BakerPruner(_CurvePruner):
         nf = min(len(f) for f in feats)
         return np.array([f[:nf] for f in feats], float).reshape(len(feats), nf), np.array(curves), n_done
 
+    def _use_prior(self, study: optuna.Study) -> bool:
+        """The prior is used always (``keep_prior``) or until ``n_train`` of this study's curves finished."""
+        if self._prior is None:
+            return False
+        return self.keep_prior or len(_complete_curves(study)) < self.n_train
+
     def predict(self, study: optuna.Study, trial: FrozenTrial, values: np.ndarray, metric: Metric) -> tuple[float, float]:
         from archscout.estimation.curves.regression import CutoffRegressors
 
@@ -420,7 +490,7 @@ class BakerPruner(_CurvePruner):
         f = np.array(own[: F.shape[1]], float)
         if f.size != F.shape[1]:
             raise InsufficientData("too little data: the trial lacks the features the model was trained on")
-        return self._reg.predict(F, C, f, values)
+        return self._reg.predict(F, C, f, values, n_fixed=len(self._prior[1]) if self._use_prior(study) else 0)
 
     def _decide(self, study, trial, epochs, values, metric, best):
         if epochs.size != int(epochs[-1]):

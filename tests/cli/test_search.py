@@ -327,3 +327,45 @@ def test_ctrl_c_from_the_terminal_prints_one_line(tmp_path):
     finally:
         p.kill()
     assert p.returncode == 130 and err == "archscout: interrupted; rerun the same command to resume\n"
+
+
+def test_prior_study_lets_baker_stop_before_ten_curves_of_its_own(capsys, tmp_path):
+    """--prior-study: the second search of a table learns from the first one's curves and stops runs
+    among its first trials; without the prior, baker waits for 10 completed trials."""
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    common = ["--benchmark", "nb201_lofi", "--pruner", "baker", "--strategy", "random", "--storage", url, "--json"]
+    code, _, err = _search(capsys, *common, "--trials", "40", "--study", "first")
+    assert code == 0, err
+
+    def first_stop(*extra):
+        code, out, err = _search(capsys, *common, "--trials", "25", "--seed", "1", *extra)
+        assert code == 0, err
+        study = optuna.load_study(study_name=json.loads(out)["study"], storage=url)
+        done = 0
+        for t in study.trials:
+            if t.state == optuna.trial.TrialState.PRUNED:
+                return done  # completed trials before the first stop
+            done += t.state == optuna.trial.TrialState.COMPLETE
+        return None
+
+    without = first_stop("--study", "plain")
+    with_prior = first_stop("--study", "second", "--prior-study", "first")
+    assert without is None or without >= 10
+    assert with_prior is not None and with_prior < 10
+
+
+def test_prior_study_misuse_is_one_clear_error(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    common = ["--benchmark", "nb201_lofi", "--strategy", "random", "--storage", url, "--trials", "3"]
+    code, _, err = _search(capsys, *common, "--pruner", "lce", "--prior-study", "x")
+    assert code == 2 and "--pruner baker only" in err
+    code, _, err = _search(capsys, *common, "--pruner", "baker", "--prior-study", "nope")
+    assert code == 2 and "'nope' is not in" in err
+    code, _, err = _search(capsys, *common, "--pruner", "baker", "--study", "s", "--prior-study", "s")
+    assert code == 2 and "names the study being run" in err
+    code, _, err = _search(capsys, *common, "--pruner", "none", "--study", "early")  # no curves: nothing to learn from
+    assert code == 0, err
+    code, _, err = _search(capsys, *common, "--pruner", "baker", "--prior-study", "early")
+    assert code == 2 and "no completed trial with a finite curve" in err
+    code, _, err = _search(capsys, *common, "--pruner", "baker", "--storage", "memory", "--prior-study", "early")
+    assert code == 2 and "in-memory" in err

@@ -190,6 +190,72 @@ def test_baker_prunes_once_it_has_training_curves():
     assert d["mean"] == pytest.approx(0.62 - 0.5 * 20**-0.6, abs=0.03) and d["mean"] + d["margin"] * d["std"] < best
 
 
+def test_baker_with_a_prior_stops_a_poor_trial_before_any_curve_of_its_own_finished():
+    rng = np.random.default_rng(0)
+    prior_c = rng.uniform(0.6, 0.95, 10)
+    prior = ([[c + 0.02 * rng.standard_normal()] for c in prior_c],
+             [c - 0.5 * X**-0.6 + 0.003 * rng.standard_normal(20) for c in prior_c])
+    cs = [0.9, 0.62]  # a good network completes, then a poor one
+    curves = [c - 0.5 * X**-0.6 + 0.003 * rng.standard_normal(20) for c in cs]
+    feats = [[c] for c in cs]
+
+    def search(**kw):
+        pruner = BakerPruner(20, Metric(), model="bayes_ridge", checkpoints=(0.25,), n_train=10, calibrate=False, **kw)
+        study = optuna.create_study(direction="maximize", pruner=pruner)
+        study.optimize(replay(curves, feats), n_trials=2)
+        return states(study), pruner
+
+    assert search()[0] == ["COMPLETE", "COMPLETE"]  # without a prior it waits for 10 finished curves
+    st, pruner = search(prior=prior)
+    assert st == ["COMPLETE", "PRUNED"]
+    d = pruner.decisions[-1]
+    assert d["trial"] == 1 and d["epoch"] == 5 and d["mean"] == pytest.approx(0.62 - 0.5 * 20**-0.6, abs=0.03)
+
+
+def test_baker_keep_prior_false_drops_the_prior_once_n_train_own_curves_finished():
+    rng = np.random.default_rng(2)
+    prior = (rng.uniform(0.6, 0.9, (8, 1)), np.array([c - 0.5 * X**-0.6 for c in rng.uniform(0.6, 0.9, 8)]))
+    cs = rng.uniform(0.6, 0.95, 4)
+    curves = [c - 0.5 * X**-0.6 for c in cs]
+    sizes = {}
+    for keep in (True, False):
+        pruner = BakerPruner(20, Metric(), model="bayes_ridge", n_train=3, calibrate=False, prior=prior, keep_prior=keep)
+        study = optuna.create_study(direction="maximize", pruner=optuna.pruners.NopPruner())
+        study.optimize(replay(curves, [[c] for c in cs]), n_trials=2)
+        before = len(pruner._pool(study)[1])
+        study.optimize(replay(curves, [[c] for c in cs]), n_trials=2)
+        sizes[keep] = (before, len(pruner._pool(study)[1]))
+    assert sizes[True] == (10, 12)  # 8 prior rows + the study's own
+    assert sizes[False] == (10, 4)  # 2 < n_train own curves: with the prior; then without
+
+
+def test_baker_prior_growth_refits_on_the_searchs_own_curves():
+    from archscout.estimation.curves.regression import CutoffRegressors
+
+    rng = np.random.default_rng(1)
+    F = rng.uniform(0, 0.9, (40, 1))
+    C = np.column_stack([F[:, 0] + 0.01 * k for k in range(6)])
+    reg = CutoffRegressors("bayes_ridge", Metric(), refit_growth=0.25)
+    reg.predict(F[:30], C[:30], F[0], C[0, :3], n_fixed=30)
+    first = reg._models[3][2]
+    reg.predict(F[:31], C[:31], F[0], C[0, :3], n_fixed=30)  # one own curve more: refit (30 prior rows do not count)
+    assert reg._models[3][2] is not first
+    second = reg._models[3][2]
+    reg.predict(F[:31], C[:31], F[0], C[0, :3], n_fixed=30)
+    assert reg._models[3][2] is second  # nothing new: no refit
+
+
+@pytest.mark.parametrize("prior, match", [
+    (([[1.0]], [[0.5] * 19]), "19 epochs"),
+    (([[1.0], [2.0]], [[0.5] * 20]), "one row per network"),
+    (([[np.nan]], [[0.5] * 20]), "finite"),
+    ("curves.csv", "pair"),
+])
+def test_baker_prior_misuse_is_one_clear_error(prior, match):
+    with pytest.raises(ArchscoutError, match=match):
+        BakerPruner(20, Metric(), prior=prior)
+
+
 def test_baker_looks_at_the_10_percent_cutoff_of_a_20_epoch_schedule():
     # the regressor reads features with the curve, so unlike the parametric fit it needs no 3 points
     assert BakerPruner(20, Metric()).min_epochs == 2 and LCEPruner(20, Metric()).min_epochs == 3

@@ -272,17 +272,20 @@ class CutoffRegressors:
         self.metric = metric or Metric()
         self.refit_growth = refit_growth
         self.kw = kw
-        self._models: dict[int, tuple[int, SequentialRegressor]] = {}
+        # cut-off -> (own rows when fitted, fixed rows when fitted, model)
+        self._models: dict[int, tuple[int, int, SequentialRegressor]] = {}
 
     def predict(self, pool_features: np.ndarray, pool_curves: np.ndarray, features: np.ndarray,
-                prefix: np.ndarray) -> tuple[float, float]:
+                prefix: np.ndarray, n_fixed: int = 0) -> tuple[float, float]:
+        """``n_fixed``: leading pool rows that are always there (a prior); growth is counted on the others,
+        so that a large prior does not delay the refits that learn the search's own curves."""
         tau = len(prefix)
         cached = self._models.get(tau)
-        n = len(pool_curves)
-        if cached is None or n >= cached[0] * (1 + self.refit_growth):
+        n = len(pool_curves) - n_fixed
+        if cached is None or cached[1] != n_fixed or n >= max(cached[0] * (1 + self.refit_growth), cached[0] + 1):
             reg = SequentialRegressor(self.model, self.metric, **self.kw).fit(
                 pool_features, pool_curves[:, :tau], pool_curves[:, -1])
-            self._models[tau] = (n, reg)
+            self._models[tau] = (n, n_fixed, reg)
             cached = self._models[tau]
-        mean, std = cached[1].predict(np.asarray(features, float).reshape(1, -1), np.asarray(prefix, float)[None, :])
+        mean, std = cached[2].predict(np.asarray(features, float).reshape(1, -1), np.asarray(prefix, float)[None, :])
         return float(mean[0]), float(std[0])
