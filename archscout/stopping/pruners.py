@@ -487,6 +487,9 @@ class BakerPruner(_CurvePruner):
         own = _features(trial)
         if own is None:
             raise InsufficientData("too little data: the trial's user attr 'features' are not finite numbers")
+        if self._prior is not None and len(own) != self._prior[0].shape[1]:
+            raise InsufficientData(f"too little data: the trial has {len(own)} features, the prior "
+                                   f"{self._prior[0].shape[1]}")
         f = np.array(own[: F.shape[1]], float)
         if f.size != F.shape[1]:
             raise InsufficientData("too little data: the trial lacks the features the model was trained on")

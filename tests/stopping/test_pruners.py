@@ -210,6 +210,9 @@ def test_baker_with_a_prior_stops_a_poor_trial_before_any_curve_of_its_own_finis
     assert st == ["COMPLETE", "PRUNED"]
     d = pruner.decisions[-1]
     assert d["trial"] == 1 and d["epoch"] == 5 and d["mean"] == pytest.approx(0.62 - 0.5 * 20**-0.6, abs=0.03)
+    # a prior whose features do not line up with the trials' is never used to stop one
+    wide = ([[c, 1.0] for c, in prior[0]], prior[1])
+    assert search(prior=wide)[0] == ["COMPLETE", "COMPLETE"]
 
 
 def test_baker_keep_prior_false_drops_the_prior_once_n_train_own_curves_finished():
