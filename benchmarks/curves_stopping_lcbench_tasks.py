@@ -36,32 +36,40 @@ def tasks(n: int, seed: int) -> list[str]:
     return [ids[i] for i in np.random.default_rng(seed).choice(len(ids), size=n, replace=False)]
 
 
-def report(path: Path, names: list[str]) -> str:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    by: dict = {}
-    for r in rows:
-        by.setdefault((r["source"], r["pruner"]), {})[r["seed"]] = r  # a rerun's duplicate replaces, never doubles
-    lines = ["| task | " + " | ".join(PRUNERS[1:]) + " |", "|---|" + "---|" * (len(PRUNERS) - 1)]
-    med: dict = {p: [] for p in PRUNERS[1:]}
-    clean: dict = {p: [0, 0] for p in PRUNERS[1:]}
+def speedup_table(runs: dict, names: list[str], cols: list, heads: list[str],
+                  total: str = "**median over tasks** (clean runs in all)") -> list[str]:
+    """Markdown rows: per task and column the median speed-up, mean regret and clean runs of
+    `runs[(task, col)]` (a list of result rows), then the median over tasks and the clean runs in all."""
+    lines = ["| task | " + " | ".join(heads) + " |", "|---|" + "---|" * len(heads)]
+    med: dict = {c: [] for c in cols}
+    clean: dict = {c: [0, 0] for c in cols}
     for t in names:
         cells = []
-        for p in PRUNERS[1:]:
-            rs = list(by.get((f"lcbench:{t}", p), {}).values())
+        for c in cols:
+            rs = runs.get((t, c), [])
             if not rs:
                 cells.append("-")
                 continue
             sp = np.median([r["epochs_full"] / r["epochs"] for r in rs])
             reg = np.mean([r["regret"] for r in rs])
             ok = sum(r["regret"] <= 0 for r in rs)
-            med[p].append(sp)
-            clean[p][0] += ok
-            clean[p][1] += len(rs)
+            med[c].append(sp)
+            clean[c][0] += ok
+            clean[c][1] += len(rs)
             cells.append(f"{sp:.2f}x, {reg:.3g}, {ok}/{len(rs)}")
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
-    lines.append("| **median over tasks** (clean runs in all) | " + " | ".join(
-        f"**{np.median(med[p]):.2f}x** ({clean[p][0]}/{clean[p][1]})" if med[p] else "-" for p in PRUNERS[1:]) + " |")
-    return "\n".join(lines)
+    lines.append(f"| {total} | " + " | ".join(
+        f"**{np.median(med[c]):.2f}x** ({clean[c][0]}/{clean[c][1]})" if med[c] else "-" for c in cols) + " |")
+    return lines
+
+
+def report(path: Path, names: list[str]) -> str:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    by: dict = {}
+    for r in rows:
+        by.setdefault((r["source"], r["pruner"]), {})[r["seed"]] = r  # a rerun's duplicate replaces, never doubles
+    runs = {(t, p): list(by.get((f"lcbench:{t}", p), {}).values()) for t in names for p in PRUNERS[1:]}
+    return "\n".join(speedup_table(runs, names, PRUNERS[1:], PRUNERS[1:]))
 
 
 def main() -> None:
