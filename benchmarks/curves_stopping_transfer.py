@@ -30,6 +30,7 @@ As run on 2026-12-02 (two processes, `_p1` is the second's file):
     OMP_NUM_THREADS=1 nice -n 5 python benchmarks/curves_stopping_transfer.py --targets baker --seeds 0 1 2 3 4 \
         --out benchmarks/results/curves_stopping_transfer_baker.jsonl
     python benchmarks/curves_stopping_transfer.py --report
+    python benchmarks/curves_stopping_transfer.py --diagnose 189865 12   # where the trials stop, and the std
 
 (`baker+prior:imp` was stopped after 8 of its 12 development runs: it was as fast as `baker+prior`.)
 """
@@ -180,6 +181,37 @@ def baker_sets(a) -> None:
                 print(json.dumps(r), flush=True)
 
 
+def diagnose(task: str, seed: int) -> None:
+    """Why a cross-task prior saves little: one LCBench search with and without it, where its trials stop
+    and how wide the predictive std is at the first check."""
+    import collections
+
+    import optuna
+
+    from archscout.benchmarks.curves import CurveReplay
+    from archscout.benchmarks.lcbench import LCBench
+    from archscout.estimation.curves.base import Metric
+    from archscout.stopping import make_pruner
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    ev, dev, prior_tasks = split()
+    lc = LCBench()
+    prior = prior_curves(lc, prior_tasks, 20)
+    cs = lc.curve_set(task, 500, seed=0)
+    order = np.random.default_rng(seed).permutation(len(cs))[:100]
+    print(f"| lcbench:{task}, seed {seed} | first stopped trial | trials stopped at epoch: count | "
+          "median predictive std at the first check (epoch 5), points |")
+    print("|---|---|---|---|")
+    for label, kw in (("baker", {}), ("baker+prior (20/task)", {"prior": prior})):
+        p = make_pruner("baker", 52, Metric.accuracy(percent=True), seed=seed, **kw)
+        st = optuna.create_study(direction="maximize", pruner=p, sampler=optuna.samplers.RandomSampler(seed=seed))
+        st.optimize(CurveReplay(cs, order), n_trials=100)
+        stops = collections.Counter(t.user_attrs["cost_epochs"] for t in st.trials if t.state.name == "PRUNED")
+        first = next(t.number for t in st.trials if t.state.name == "PRUNED")
+        sd = np.median([d["std"] for d in p.decisions if d["epoch"] == 5])
+        print(f"| {label} | {first} | {', '.join(f'{e}: {n}' for e, n in sorted(stops.items()))} | {sd:.1f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--targets", choices=["dev", "eval", "baker"], default="dev")
@@ -190,7 +222,11 @@ def main() -> None:
     ap.add_argument("--parts", type=int, default=1)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--report", action="store_true")
+    ap.add_argument("--diagnose", nargs=2, metavar=("TASK", "SEED"), help="see diagnose()")
     a = ap.parse_args()
+    if a.diagnose:
+        diagnose(a.diagnose[0], int(a.diagnose[1]))
+        return
     if a.report:  # the default: every results file of this script (one per process that wrote one)
         print(report(sorted(OUT.parent.glob("curves_stopping_transfer*.jsonl")) if a.out == OUT else [a.out]))
         return

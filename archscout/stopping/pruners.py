@@ -342,7 +342,8 @@ class BakerPruner(_CurvePruner):
     ``keep_prior=False`` drops the prior once ``n_train`` of this study's curves finished. Measured on
     replayed curves (BENCHMARKS.md (b), "A prior from earlier curves"): an earlier search of the same
     dataset makes the rule clearly faster at the same regret; curves of other datasets (other LCBench
-    tasks, the other MetaQNN set) do not: their cross-dataset errors widen the predictive std.
+    tasks, the other MetaQNN set) help little or not at all: their cross-dataset errors widen the
+    predictive std.
     ``prior_from_study`` reads a prior from an earlier Optuna study.
     """
 
