@@ -63,10 +63,7 @@ def open_study(
     """Create the study, or load it after checking it searched the same space with the same setup."""
     store = open_storage(storage)
     if store is not None:
-        try:
-            existing = {s.study_name: s for s in optuna.get_all_study_summaries(store)}
-        except Exception as e:
-            raise ArchscoutError(f"cannot read storage {storage!r}: {str(e).splitlines()[0]}") from None
+        existing = _summaries(store, storage)
         if study_name in existing:
             attrs = existing[study_name].user_attrs
             if attrs.get(SPACE_ATTR) != space_name:
@@ -88,6 +85,14 @@ def open_study(
     return study
 
 
+def _summaries(store: BaseStorage | str, storage: str | None) -> dict[str, Any]:
+    """The storage's studies by name; a storage that cannot be read is one error naming its URL."""
+    try:
+        return {s.study_name: s for s in optuna.get_all_study_summaries(store)}
+    except Exception as e:
+        raise ArchscoutError(f"cannot read storage {storage!r}: {str(e).splitlines()[0]}") from None
+
+
 def load_prior(storage: str | None, study_name: str, space_name: str, max_epochs: int):
     """(features, curves) of an earlier study in the same storage, for ``BakerPruner(prior=...)``; one
     clear error when it is not there, searched another space, or has no full curve."""
@@ -96,10 +101,7 @@ def load_prior(storage: str | None, study_name: str, space_name: str, max_epochs
     store = open_storage(storage)
     if store is None:
         raise ArchscoutError("--prior-study reads an earlier study from --storage; an in-memory storage has none")
-    try:
-        existing = {s.study_name: s for s in optuna.get_all_study_summaries(store)}
-    except Exception as e:
-        raise ArchscoutError(f"cannot read storage {storage!r}: {str(e).splitlines()[0]}") from None
+    existing = _summaries(store, storage)
     if study_name not in existing:
         names = ", ".join(sorted(existing)) or "none"
         raise ArchscoutError(f"--prior-study {study_name!r} is not in {storage} (studies there: {names})")

@@ -183,7 +183,6 @@ def run(args: argparse.Namespace) -> int:
     if args.prior_study is not None and args.prior_study == args.study:
         raise ArchscoutError("--prior-study names the study being run; give an earlier one")
     check_journal(args.storage)
-    from optuna.trial import TrialState
 
     from archscout.benchmarks import get_benchmark
     from archscout.objectives import TabularObjective, study_cost
@@ -205,14 +204,14 @@ def run(args: argparse.Namespace) -> int:
                                  "table; with --data the networks are trained on your data")
 
         if args.pruner != "none":  # live validation accuracy is in percent, epochs from 1
-            epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(args.space or "chain", 10)
             space_name = args.space or "chain"
+            epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS.get(space_name, 10)
             prior = {} if args.prior_study is None else {
                 "prior": load_prior(args.storage, args.prior_study, get_space(space_name).name, max(2, epochs))}
             args.live_pruner = make_pruner(args.pruner, max(2, epochs), Metric.accuracy(percent=True), seed=args.seed,
                                            **prior)
         return run_live(args)
-    from archscout.cli.live import live_only_options
+    from archscout.cli.live import COUNTED, MEMORY_NOTE, live_only_options
 
     ignored = live_only_options(args)
     if ignored:
@@ -271,7 +270,7 @@ def run(args: argparse.Namespace) -> int:
     study = open_study(args.storage, name, bench.space.name, config, sampler, pruner)
     progress = sys.stderr.isatty() and not args.json
     # Count only trials that ran to the end: one failed by Ctrl-C is run again on resume, not counted.
-    todo = args.trials - len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
+    todo = args.trials - len(study.get_trials(deepcopy=False, states=COUNTED))
     if todo > 0:
         optimize(study, objective, todo, show_progress_bar=progress)
     best = study.best_trial
@@ -296,8 +295,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"best architecture  {result['best_arch']}")
         print(f"{args.dataset:<18} {best.value:.4f}  (trial {best.number} of {result['trials']})")
         print(f"cost               {cost['queries']} trainings = {cost['epochs']:.0f} epochs{secs}")
-        from archscout.cli.live import MEMORY_NOTE
-
         note = MEMORY_NOTE if args.storage == "memory" else "rerun to resume; raise --trials to extend"
         print(f"study              {name} in {args.storage} ({note})")
     return 0

@@ -284,19 +284,26 @@ def _features(trial: FrozenTrial) -> list[float] | None:
     return [float(v) for k, v in sorted(trial.params.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
+def _full_curves(study: optuna.Study, max_epochs: int) -> list[tuple[list[float], np.ndarray, np.ndarray]]:
+    """(features, epochs, first ``max_epochs`` values) of the completed trials with numeric features and a
+    finite curve of at least ``max_epochs`` epochs: what a regressor can learn from."""
+    out = []
+    for t in _complete_curves(study):
+        e, v = trial_curve(t)
+        f = _features(t)
+        if f is not None and e.size >= max_epochs and np.all(np.isfinite(v[:max_epochs])):
+            out.append((f, e, v[:max_epochs]))
+    return out
+
+
 def prior_from_study(study: optuna.Study, max_epochs: int) -> tuple[np.ndarray, np.ndarray]:
     """(features, curves) of an earlier study's trials that ran ``max_epochs`` epochs with finite values,
     for ``BakerPruner(prior=...)``: a search of the same space stops sooner when it learns from that one's
     curves. Trials with other numbers of features than the most common are left out (their columns would
     not line up). No usable trial is an error."""
     _check_max_epochs(max_epochs)
-    rows: list[tuple[list[float], np.ndarray]] = []
-    for t in _complete_curves(study):
-        e, v = trial_curve(t)
-        f = _features(t)
-        if f is not None and e.size >= max_epochs and np.array_equal(e[:max_epochs], np.arange(1, max_epochs + 1)) \
-                and np.all(np.isfinite(v[:max_epochs])):
-            rows.append((f, v[:max_epochs]))
+    rows = [(f, v) for f, e, v in _full_curves(study, max_epochs)
+            if np.array_equal(e[:max_epochs], np.arange(1, max_epochs + 1))]
     if rows:
         widths = [len(f) for f, _ in rows]
         common = max(set(widths), key=widths.count)
@@ -445,12 +452,9 @@ class BakerPruner(_CurvePruner):
             PF, PC = self._prior
             feats.extend(list(r) for r in PF)
             curves.extend(PC if tau is None else np.column_stack([PC[:, :tau], PC[:, -1]]))
-        for t in _complete_curves(study):
-            e, v = trial_curve(t)
-            f = _features(t)
-            if f is not None and e.size >= self.max_epochs and np.all(np.isfinite(v[: self.max_epochs])):
-                feats.append(f)
-                curves.append(v[: self.max_epochs] if tau is None else np.append(v[:tau], v[self.max_epochs - 1]))
+        for f, _, v in _full_curves(study, self.max_epochs):
+            feats.append(f)
+            curves.append(v if tau is None else np.append(v[:tau], v[-1]))
         n_done = len(curves)
         if tau is not None and self.impute and self._stopped:
             for t in study.get_trials(deepcopy=False, states=(TrialState.PRUNED,)):
