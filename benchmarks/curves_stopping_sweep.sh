@@ -85,3 +85,12 @@ $S $NB --seeds 10 11 12 --variants $V6 --out $T10
 for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds 10 11 12 --variants $V6 --out $T10; done
 $S $D/baker2018/lstm_ptb.csv --minimize --seeds 10 11 12 --variants $V6 --out $T10
 for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds 10 11 12 --variants $V6 --out $T10; done
+# development, stage 7 (2026-12-03): either rule stops a trial (pruner lce_baker), against each rule alone at its
+# defaults; own results file
+E7=benchmarks/results/curves_stopping_sweep_either.jsonl
+V7="lce_both@0.05:n10 baker@0.05 lce_baker@0.05"
+SEEDS7=${SEEDS7:-"10 11 12"}
+$S $NB --seeds $SEEDS7 --variants $V7 --out $E7
+for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds $SEEDS7 --variants $V7 --out $E7; done
+$S $D/baker2018/lstm_ptb.csv --minimize --seeds $SEEDS7 --variants $V7 --out $E7
+for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $SEEDS7 --variants $V7 --out $E7; done

@@ -59,7 +59,19 @@ VARIANTS = {  # label -> (pruner kwargs, use the prior)
     # not transfer: the curves of an earlier search on the same task (--per-task of them, seed 1000), i.e. what
     # a user has who searches a dataset again; its cost is not counted, so it says nothing about the target
     "baker+same-task prior": ({}, "same"),
+    # Domhan's rule: the prior curves calibrate it (its errors on them at each epoch), the model is per curve
+    "lce": ({}, False),
+    "lce+prior": ({}, True),
+    "lce+prior:drop": ({"keep_prior": False}, True),
+    # either rule stops a trial
+    "lce_baker": ({}, False),
+    "lce_baker+prior": ({}, True),
 }
+_SHARED: dict = {}  # id of a prior's curves -> PriorCurves, so that every lce search of a process fits them once
+
+
+def pruner_name(variant: str) -> str:
+    return variant.split("+")[0].split(":")[0]
 
 
 def split() -> tuple[list[str], list[str], list[str]]:
@@ -81,7 +93,7 @@ def prior_curves(lc, tasks: list[str], per_task: int) -> tuple[np.ndarray, np.nd
     return np.vstack(F), np.vstack(C)
 
 
-def one_search(cs, order, kwargs, prior, seed: int, metric=None) -> dict:
+def one_search(cs, order, kwargs, prior, seed: int, metric=None, name: str = "baker") -> dict:
     import optuna
 
     from archscout.benchmarks.curves import CurveReplay
@@ -94,7 +106,15 @@ def one_search(cs, order, kwargs, prior, seed: int, metric=None) -> dict:
     if kwargs is None:
         pruner = optuna.pruners.NopPruner()
     else:
-        pruner = make_pruner("baker", T, metric, seed=seed, **kwargs, **({"prior": prior} if prior else {}))
+        extra = {}
+        if prior is not None and name in ("lce", "lce_baker"):
+            from archscout.stopping import PriorCurves
+
+            shared = _SHARED.setdefault(id(prior[1]), PriorCurves(prior[1]))
+            extra = {"prior": shared} if name == "lce" else {"lce_prior": shared, "baker_prior": prior}
+        elif prior is not None:
+            extra = {"prior": prior}
+        pruner = make_pruner(name, T, metric, seed=seed, **kwargs, **extra)
     study = optuna.create_study(direction=metric.direction, pruner=pruner,
                                 sampler=optuna.samplers.RandomSampler(seed=seed))
     t0 = time.perf_counter()
@@ -251,7 +271,7 @@ def main() -> None:
                 if (t, v, n, s) in done:
                     continue
                 p = prior_curves(lc, [t], n) if use_prior == "same" else prior if use_prior else None
-                r = one_search(cs, order, kwargs, p, s)
+                r = one_search(cs, order, kwargs, p, s, name=pruner_name(v))
                 r.update(task=t, variant=v, per_task=n, seed=s,
                          prior_tasks=(1 if use_prior == "same" else len(prior_tasks)) if use_prior else 0)
                 with a.out.open("a") as fh:

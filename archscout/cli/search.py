@@ -157,12 +157,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="--strategy robot: CSV of zero-cost proxy scores ('arch' + one column per proxy); "
                         "default: the bundled NAS-Bench-Suite-Zero CIFAR-10 scores")
     p.add_argument("--pruner", default="none",
-                   help="early stopping: lce (Domhan), baker, median, hyperband (Optuna's), sh_lce, hyperband_lce, "
-                        "hyperband_baker, lce_cal (the calibrated bound alone: faster, less safe) or none; on a "
-                        "table it needs --curves")
+                   help="early stopping: lce (Domhan), baker, lce_baker (either of the two stops a run), median, "
+                        "hyperband (Optuna's), sh_lce, hyperband_lce, hyperband_baker, lce_cal (the calibrated bound "
+                        "alone: faster, less safe) or none; on a table it needs --curves")
     p.add_argument("--prior-study", default=None, metavar="NAME",
-                   help="--pruner baker: learn from the curves of an earlier study in the same --storage (same "
-                        "space and epochs), so stopping starts with the first trials instead of after 10 full ones")
+                   help="--pruner baker / lce / lce_baker: learn from the curves of an earlier study in the same "
+                        "--storage (same space and epochs), so stopping starts with the first trials instead of after "
+                        "10 full ones (baker: its regressor trains on them; lce: its calibration measures its errors "
+                        "on them)")
     p.add_argument("--curves", type=Path, default=None,
                    help="per-epoch curves to replay (CSV with 'arch' and epoch_N/acc_N columns); the search runs "
                         "over the architectures that have one")
@@ -172,14 +174,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+PRIOR_PRUNERS = ("baker", "lce", "lce_cal", "lce_baker")  # the pruners that learn from an earlier study's curves
+
+
 def run(args: argparse.Namespace) -> int:
     """Check what applies to both paths first (cheap, nothing written yet), then run a live or a tabular search."""
     from archscout.stopping import PRUNERS
 
     if args.pruner not in PRUNERS:
         raise ArchscoutError(f"unknown pruner {args.pruner!r}; choose from {', '.join(PRUNERS)}")
-    if args.prior_study is not None and args.pruner != "baker":
-        raise ArchscoutError("--prior-study is read by --pruner baker only")
+    if args.prior_study is not None and args.pruner not in PRIOR_PRUNERS:
+        raise ArchscoutError(f"--prior-study is read by --pruner {', '.join(PRIOR_PRUNERS)} only")
     if args.prior_study is not None and args.prior_study == args.study:
         raise ArchscoutError("--prior-study names the study being run; give an earlier one")
     check_journal(args.storage)

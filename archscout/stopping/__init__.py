@@ -3,12 +3,14 @@
 from archscout.stopping.pruners import (
     PRUNERS,
     BakerPruner,
+    EitherPruner,
     LCEPruner,
     PredictiveHyperbandPruner,
     PredictiveSuccessiveHalvingPruner,
+    PriorCurves,
     make_pruner,
     prior_from_study,
 )
 
-__all__ = ["PRUNERS", "BakerPruner", "LCEPruner", "PredictiveHyperbandPruner", "PredictiveSuccessiveHalvingPruner",
-           "make_pruner", "prior_from_study"]
+__all__ = ["PRUNERS", "BakerPruner", "EitherPruner", "LCEPruner", "PredictiveHyperbandPruner",
+           "PredictiveSuccessiveHalvingPruner", "PriorCurves", "make_pruner", "prior_from_study"]

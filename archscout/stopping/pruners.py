@@ -27,6 +27,11 @@ z-spread alone stopped the best networks) -- ``combine="both"``, the default. ``
 it stops more, but it narrows the wide posterior on LCBench's regular curves and stopped the best
 network there (BENCHMARKS.md (c), development seeds 10-12). Until ``n_calib`` completed trials
 have a prediction at that epoch, nothing is stopped.
+* :class:`EitherPruner` (``lce_baker``): stops a trial when either of the two rules above would; each
+  keeps its own calibration. The parametric fit reads the curve's shape alone, the regressor the
+  hyperparameters and what finished trials did, so each stops losers the other cannot yet tell apart.
+* ``prior``: curves of networks trained before. ``BakerPruner`` trains its regressors on them;
+  ``LCEPruner`` measures its errors on them (:class:`PriorCurves`) for its calibration.
 * :class:`PredictiveSuccessiveHalvingPruner` / :class:`PredictiveHyperbandPruner`: successive halving
   / Hyperband where trials at a rung are ranked by their *predicted* final value (Baker et al.'s
   Hyperband variant) instead of their current one.
@@ -212,6 +217,7 @@ class _CurvePruner(BasePruner):
                 continue
             sd = max(p[1], 1e-12 * max(1.0, abs(p[0])))
             z.append(metric.sign * (f - p[0]) / sd)
+        z.extend(self._prior_errors(metric, epoch, len(z)))
         n = len(z)
         if n < self.n_calib:
             return None, n
@@ -219,9 +225,69 @@ class _CurvePruner(BasePruner):
         q = float(z.mean() + student_t.ppf(1 - self.delta, n - 1) * z.std(ddof=1) * math.sqrt(1 + 1 / n))
         return q, n
 
+    def _prior_errors(self, metric: Metric, epoch: int, n_own: int) -> list[float]:
+        """Errors z at `epoch` measured on curves trained before this study (none by default)."""
+        return []
+
     def _decide(self, study, trial, epochs, values, metric, best) -> tuple[bool, dict]:
         """(stop by the uncalibrated rule, info with at least the predicted final 'mean' and 'std')."""
         raise NotImplementedError
+
+
+class PriorCurves:
+    """Full learning curves of networks trained before (e.g. on other datasets), and the LCE rule's
+    errors on them: z = sign * (final - predicted mean) / predicted std at each cut-off epoch, computed
+    the first time a pruner asks for that epoch and kept, so one object shared by many pruners (or
+    searches) fits each prior curve once per epoch and setting.
+
+    The parametric ensemble does not learn from other curves, so what transfers is not a prediction but
+    how wrong the model is at a given epoch of a schedule (its bias and over-confidence on real curves),
+    which the online calibration otherwise learns only after ``n_calib`` trials of the study completed.
+    """
+
+    def __init__(self, curves: Any) -> None:
+        if isinstance(curves, tuple) and len(curves) == 2:  # (features, curves), as BakerPruner takes
+            curves = curves[1]
+        try:
+            C = np.asarray(curves, dtype=float)
+        except (TypeError, ValueError):
+            raise ArchscoutError("prior curves must be a numeric array, one row per network") from None
+        if C.ndim != 2 or len(C) == 0 or C.shape[1] < 2:
+            raise ArchscoutError(f"prior curves must be a 2-d array with one row per network; got shape {C.shape}")
+        if not np.all(np.isfinite(C)):
+            raise ArchscoutError("prior curves must be finite (no NaN/inf)")
+        self.curves = C
+        self._z: dict[tuple, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.curves)
+
+    def errors(self, pruner: LCEPruner, metric: Metric, epoch: int) -> np.ndarray:
+        """The finite errors z of `pruner`'s model on the prior curves cut at `epoch`."""
+        from archscout.estimation.curves.lce import DomhanLCE
+
+        # the fits' seeds do not depend on the pruner's: one cache serves searches of every seed
+        key = (epoch, pruner.max_epochs, pruner.mode, tuple(sorted(pruner.lce_kwargs.items())),
+               (metric.direction, metric.lower, metric.upper))
+        if key not in self._z:
+            T = pruner.max_epochs
+            e = np.arange(1, epoch + 1, dtype=float)
+            z = []
+            for i, c in enumerate(self.curves[:, :T]):
+                try:
+                    metric.check(c, "prior curve")
+                    pred = DomhanLCE(metric, horizon=T, mode=pruner.mode, seed=_PRIOR_SEED + i,
+                                     **pruner.lce_kwargs).fit(e, c[:epoch]).predict([T])
+                except (ArchscoutError, ValueError, FloatingPointError, np.linalg.LinAlgError):
+                    continue  # a prior curve the model cannot fit says nothing about its errors
+                m, sd = float(pred.mean[0]), float(pred.std[0])
+                if np.isfinite(m) and np.isfinite(sd):
+                    z.append(metric.sign * (c[-1] - m) / max(sd, 1e-12 * max(1.0, abs(m))))
+            self._z[key] = np.array(z)
+        return self._z[key]
+
+
+_PRIOR_SEED = 10**6  # the prior curves' fits draw their own seeds, apart from any trial number's
 
 
 class LCEPruner(_CurvePruner):
@@ -238,15 +304,29 @@ class LCEPruner(_CurvePruner):
     first bounds rest on a spread of 5 errors, and on development seeds 10-12 one NAS-Bench-201
     search lost its best network (0.81 points) and one metaqnn_cifar10 search 0.28 points; with 10
     both were clean, at some speed (BENCHMARKS.md, end of (c)).
+    ``prior``: full curves of networks trained before (an array with one row per network, at least
+    ``max_epochs`` epochs, in this study's metric; or ``(features, curves)``, or a shared
+    :class:`PriorCurves`). The rule's errors on them at each checked epoch join the calibration, so it
+    can stop trials before ``n_calib`` trials of this study completed; ``keep_prior=False`` uses them only
+    until then. Each prior curve is fitted once per checked epoch (~15 ms each), when first needed.
     """
 
     def __init__(self, max_epochs: int, metric: Metric | None = None, delta: float = 0.05,
                  min_epochs: int | None = None, mode: str = "fast", checkpoints: tuple[float, ...] | None = None,
                  n_warmup_trials: int = 1, seed: int = 0, calibrate: bool = True, n_calib: int = 10,
-                 combine: str = "both", **lce_kwargs: Any) -> None:
+                 combine: str = "both", prior: Any = None, keep_prior: bool = True, **lce_kwargs: Any) -> None:
         super().__init__(max_epochs, metric, min_epochs, checkpoints, n_warmup_trials, calibrate, delta, n_calib,
                          combine)
         check_seed(seed)
+        if prior is not None and not isinstance(prior, PriorCurves):
+            prior = PriorCurves(prior)
+        if prior is not None and prior.curves.shape[1] < self.max_epochs:
+            raise ArchscoutError(f"prior curves have {prior.curves.shape[1]} epochs; the pruner's schedule has "
+                                 f"{self.max_epochs}")
+        if prior is not None and not calibrate:
+            raise ArchscoutError("an LCE prior is used by the calibration; it needs calibrate=True")
+        self.prior = prior
+        self.keep_prior = bool(keep_prior)
         self.mode = mode
         self.seed = seed
         self.lce_kwargs = lce_kwargs
@@ -263,6 +343,11 @@ class LCEPruner(_CurvePruner):
         m = DomhanLCE(metric, horizon=self.max_epochs, mode=self.mode, seed=self.seed + trial_number,
                       **self.lce_kwargs)
         return m.fit(epochs, values).predict([self.max_epochs])
+
+    def _prior_errors(self, metric: Metric, epoch: int, n_own: int) -> list[float]:
+        if self.prior is None or (not self.keep_prior and n_own >= self.n_calib):
+            return []
+        return list(self.prior.errors(self, metric, epoch))
 
     def _decide(self, study, trial, epochs, values, metric, best):
         pred = self.predict(epochs, values, metric, trial.number)
@@ -600,11 +685,28 @@ class PredictiveHyperbandPruner(BasePruner):
         return self.brackets[trial.number % len(self.brackets)].prune(study, trial)
 
 
-PRUNERS = ("lce", "lce_cal", "baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker", "none")
+class EitherPruner(BasePruner):
+    """Stops a trial when any of its pruners would (each asked at every report, so each keeps the
+    predictions its own calibration learns from). ``lce_baker``: Domhan's rule or Baker's. Where one
+    model cannot tell a loser from a winner the other may: the parametric fit reads the curve's shape
+    alone, the regressor reads the hyperparameters and what the finished trials did."""
+
+    def __init__(self, *pruners: BasePruner) -> None:
+        if len(pruners) < 2 or not all(isinstance(p, BasePruner) for p in pruners):
+            raise ArchscoutError("EitherPruner takes two or more Optuna pruners")
+        self.pruners = pruners
+
+    def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
+        return any([p.prune(study, trial) for p in self.pruners])  # a list: every pruner is asked
+
+
+PRUNERS = ("lce", "lce_cal", "baker", "lce_baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker",
+           "none")
 
 
 def make_pruner(name: str, max_epochs: int, metric: Metric | None = None, seed: int = 0, **kw: Any) -> BasePruner:
-    """A pruner by name: lce, lce_cal (lce with combine="calibrated"), baker, median, hyperband
+    """A pruner by name: lce, lce_cal (lce with combine="calibrated"), baker, lce_baker (either of the two;
+    options prefixed ``lce_`` / ``baker_`` go to that one, ``prior`` to both), median, hyperband
     (Optuna's own), sh_lce, hyperband_lce, hyperband_baker (prediction-ranked), none. An option the pruner
     does not take is one clear error (Optuna's median / hyperband take only their own few)."""
     known = {"median": {"n_startup_trials", "n_warmup_steps"}, "hyperband": {"min_resource", "reduction_factor"},
@@ -625,6 +727,17 @@ def _make_pruner(name: str, max_epochs: int, metric: Metric | None, seed: int, *
         return LCEPruner(max_epochs, metric, seed=seed, **{"combine": "calibrated", **kw})
     if name == "baker":
         return BakerPruner(max_epochs, metric, seed=seed, **kw)
+    if name == "lce_baker":  # options prefixed lce_ / baker_ go to that pruner; a prior goes to both
+        lk = {k[4:]: v for k, v in kw.items() if k.startswith("lce_")}
+        bk = {k[6:]: v for k, v in kw.items() if k.startswith("baker_")}
+        rest = {k: v for k, v in kw.items() if not k.startswith(("lce_", "baker_"))}
+        if set(rest) - {"prior"}:
+            raise TypeError(f"unexpected option {sorted(set(rest) - {'prior'})[0]!r} (prefix it lce_ or baker_)")
+        if "prior" in rest:
+            lk.setdefault("prior", rest["prior"])
+            bk.setdefault("prior", rest["prior"])
+        return EitherPruner(LCEPruner(max_epochs, metric, seed=seed, **lk),
+                            BakerPruner(max_epochs, metric, seed=seed, **bk))
     if name == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=kw.get("n_startup_trials", 5),
                                            n_warmup_steps=kw.get("n_warmup_steps", 0))

@@ -329,11 +329,13 @@ def test_ctrl_c_from_the_terminal_prints_one_line(tmp_path):
     assert p.returncode == 130 and err == "archscout: interrupted; rerun the same command to resume\n"
 
 
-def test_prior_study_lets_baker_stop_before_ten_curves_of_its_own(capsys, tmp_path):
-    """--prior-study: the second search of a table learns from the first one's curves and stops runs
-    among its first trials; without the prior, baker waits for 10 completed trials."""
+@pytest.mark.parametrize("pruner", ["baker", "lce"])
+def test_prior_study_lets_the_pruner_stop_before_ten_curves_of_its_own(capsys, tmp_path, pruner):
+    """--prior-study: the second search of a table learns from the first one's curves (baker: its
+    regressor; lce: its calibration) and stops runs among its first trials; without the prior, both
+    wait for 10 completed trials."""
     url = f"sqlite:///{tmp_path / 'a.db'}"
-    common = ["--benchmark", "nb201_lofi", "--pruner", "baker", "--strategy", "random", "--storage", url, "--json"]
+    common = ["--benchmark", "nb201_lofi", "--pruner", pruner, "--strategy", "random", "--storage", url, "--json"]
     code, _, err = _search(capsys, *common, "--trials", "40", "--study", "first")
     assert code == 0, err
 
@@ -357,8 +359,8 @@ def test_prior_study_lets_baker_stop_before_ten_curves_of_its_own(capsys, tmp_pa
 def test_prior_study_misuse_is_one_clear_error(capsys, tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     common = ["--benchmark", "nb201_lofi", "--strategy", "random", "--storage", url, "--trials", "3"]
-    code, _, err = _search(capsys, *common, "--pruner", "lce", "--prior-study", "x")
-    assert code == 2 and "--pruner baker only" in err
+    code, _, err = _search(capsys, *common, "--pruner", "median", "--prior-study", "x")
+    assert code == 2 and "--pruner baker, lce, lce_cal, lce_baker only" in err
     code, _, err = _search(capsys, *common, "--pruner", "baker", "--prior-study", "nope")
     assert code == 2 and "'nope' is not in" in err
     code, _, err = _search(capsys, *common, "--pruner", "baker", "--study", "s", "--prior-study", "s")

@@ -284,13 +284,17 @@ def test_memory_study_does_not_offer_to_resume(signals, capsys):
     assert code == 0 and "rerun" not in out and "not stored" in out
 
 
-def test_live_baker_learns_from_a_prior_study(tmp_path, capsys):
+def test_live_baker_and_lce_baker_learn_from_a_prior_study(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 's.db'}"
     base = ["search", "--data", "digits", "--space", "mlp", "--strategy", "random", "--epochs", "3", "--threads", "1",
             "--budget-minutes", "2", "--storage", db, "--json", "--no-refit"]
     code, _, err = _run(capsys, *base, "--trials", "3", "--study", "first")  # no pruner: the curves are still stored
     assert code == 0, err
     code, out, err = _run(capsys, *base, "--trials", "2", "--seed", "1", "--pruner", "baker", "--prior-study", "first")
+    assert code == 0, err
+    assert json.loads(out)["trials"] == 2
+    code, out, err = _run(capsys, *base, "--trials", "2", "--seed", "2", "--pruner", "lce_baker", "--prior-study", "first",
+                          "--study", "either")  # both rules take the prior
     assert code == 0, err
     assert json.loads(out)["trials"] == 2
     code, _, err = _run(capsys, *[a if a != "3" else "4" for a in base], "--pruner", "baker", "--prior-study", "first")

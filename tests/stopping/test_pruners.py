@@ -12,8 +12,10 @@ from archscout.errors import ArchscoutError
 from archscout.estimation.curves import Metric
 from archscout.stopping import (
     BakerPruner,
+    EitherPruner,
     LCEPruner,
     PredictiveSuccessiveHalvingPruner,
+    PriorCurves,
     make_pruner,
 )
 
@@ -170,6 +172,80 @@ def test_calibrated_alone_stops_on_its_own_bound_and_keeps_a_winner():
 def test_combine_must_be_known():
     with pytest.raises(ArchscoutError):
         LCEPruner(20, combine="either")
+
+
+def lce_prior(n=10, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.array([good(c) + 0.002 * rng.standard_normal(20) for c in rng.uniform(0.8, 0.95, n)])
+
+
+def test_lce_with_a_prior_stops_before_n_calib_trials_of_its_own_completed():
+    curves = [good(), bad(), bad(), good(0.93)]
+
+    def search(**kw):
+        pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), **kw)
+        study = optuna.create_study(direction="maximize", pruner=pruner)
+        study.optimize(replay(curves), n_trials=len(curves))
+        return states(study), pruner
+
+    assert search()[0] == ["COMPLETE"] * 4  # alone it waits for 10 completed trials
+    st, pruner = search(prior=lce_prior())
+    assert st == ["COMPLETE", "PRUNED", "PRUNED", "COMPLETE"]
+    # the calibration holds the 10 prior curves' errors and the one completed trial's
+    assert [d["n_calib"] for d in pruner.decisions if d["prune"]] == [11, 11]
+    # a (features, curves) pair, as BakerPruner takes it, is read as the same curves
+    assert search(prior=(np.zeros((10, 1)), lce_prior()))[0] == st
+
+
+def test_lce_keep_prior_false_uses_the_prior_only_until_n_calib_own_trials_completed():
+    prior = PriorCurves(lce_prior(6))
+    study = optuna.create_study(direction="maximize", pruner=optuna.pruners.NopPruner())
+    out = {}
+    for keep in (True, False):
+        pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), n_calib=3, prior=prior, keep_prior=keep)
+        study = optuna.create_study(direction="maximize", pruner=pruner)
+        study.optimize(replay([good(0.9), good(0.91), good(0.92), good(0.93)]), n_trials=4)
+        out[keep] = pruner.calibration(study, Metric(), 5)[1]
+    assert out == {True: 10, False: 4}  # 6 prior + 4 own; then the 4 own alone
+
+
+def test_prior_curves_are_fitted_once_per_epoch_and_shared_between_pruners():
+    prior = PriorCurves(lce_prior(4))
+    a = LCEPruner(20, Metric(), checkpoints=(0.25,), prior=prior, seed=0)
+    b = LCEPruner(20, Metric(), checkpoints=(0.25,), prior=prior, seed=7)
+    za = prior.errors(a, Metric(), 5)
+    assert za.shape == (4,) and np.all(np.isfinite(za))
+    assert prior.errors(b, Metric(), 5) is za  # another pruner, another seed: no refit
+    assert prior.errors(a, Metric(), 10) is not za
+
+
+@pytest.mark.parametrize("prior, kw, match", [
+    (np.full((3, 12), 0.5), {}, "12 epochs"),
+    (np.full((3, 20), np.nan), {}, "finite"),
+    (np.full(20, 0.5), {}, "2-d"),
+    ("curves.csv", {}, "2-d|numeric"),
+    (np.full((3, 20), 0.5), {"calibrate": False}, "calibrate"),
+])
+def test_lce_prior_misuse_is_one_clear_error(prior, kw, match):
+    with pytest.raises(ArchscoutError, match=match):
+        LCEPruner(20, Metric(), prior=prior, **kw)
+
+
+def test_either_pruner_stops_when_any_of_its_pruners_would_and_asks_them_all():
+    lce = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), calibrate=False)
+    never = LCEPruner(20, Metric(), min_epochs=19, checkpoints=(0.95,), calibrate=False)
+    study = optuna.create_study(direction="maximize", pruner=EitherPruner(never, lce))
+    study.optimize(replay([good(), bad(), good(0.93)]), n_trials=3)
+    assert states(study) == ["COMPLETE", "PRUNED", "COMPLETE"]
+    assert [d["trial"] for d in lce.decisions] == [1, 2]  # the stopping one saw every trial
+    assert [d["trial"] for d in never.decisions] == [2]  # the other was asked too (at epoch 19)
+    p = make_pruner("lce_baker", 20, Metric(), lce_delta=0.1, baker_n_train=6, prior=(np.zeros((10, 1)), lce_prior()))
+    assert isinstance(p, EitherPruner) and p.pruners[0].delta == 0.1 and p.pruners[1].n_train == 6
+    assert len(p.pruners[0].prior) == 10 and p.pruners[1]._prior is not None
+    with pytest.raises(ArchscoutError, match="lce_ or baker_"):
+        make_pruner("lce_baker", 20, delta=0.1)
+    with pytest.raises(ArchscoutError, match="two or more"):
+        EitherPruner(lce)
 
 
 def test_baker_prunes_once_it_has_training_curves():
