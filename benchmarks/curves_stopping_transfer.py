@@ -65,6 +65,7 @@ VARIANTS = {  # label -> (pruner kwargs, use the prior)
     "lce+prior:drop": ({"keep_prior": False}, True),
     # either rule stops a trial
     "lce_baker": ({}, False),
+    "lce_baker:l0.01": ({"lce_delta": 0.01}, False),  # lce's part more cautious (delta 0.01)
     "lce_baker+prior": ({}, True),
 }
 _SHARED: dict = {}  # id of a prior's curves -> PriorCurves, so that every lce search of a process fits them once
@@ -128,8 +129,22 @@ def one_search(cs, order, kwargs, prior, seed: int, metric=None, name: str = "ba
             "completed": len(done), "seconds": time.perf_counter() - t0}
 
 
+def table_b_lce(seeds=(0, 1, 2, 3, 4)) -> list[dict]:
+    """`lce` at its defaults on the evaluation tasks, from table (b) and the ten-task table (same searches, seeds
+    0-4), in this script's row format: the column the either-rule (`lce_baker`) is compared with."""
+    out = []
+    for name in ("curves_stopping.jsonl", "curves_stopping_lcbench_tasks.jsonl"):
+        for line in (OUT.parent / name).read_text().splitlines():
+            r = json.loads(line)
+            if r["pruner"] == "lce" and r["source"].startswith("lcbench:") and r["trials"] == 100 and r["seed"] in seeds:
+                out.append({**r, "task": r["source"].split(":")[1], "variant": "lce", "per_task": 0})
+    return out
+
+
 def report(paths: list[Path]) -> str:
     rows = [json.loads(s) for p in paths for s in p.read_text().splitlines() if s.strip()]
+    ev_names = set(split()[0])
+    rows += [r for r in table_b_lce() if r["task"] in ev_names]  # no eval-task lce row is in this script's files
     ev, dev, _ = split()
     out = []
     for role, names in (("LCBench development tasks", dev), ("LCBench evaluation tasks", ev),
