@@ -33,6 +33,15 @@ As run on 2026-12-02 (two processes, `_p1` is the second's file):
     python benchmarks/curves_stopping_transfer.py --diagnose 189865 12   # where the trials stop, and the std
 
 (`baker+prior:imp` was stopped after 8 of its 12 development runs: it was as fast as `baker+prior`.)
+
+On 2026-12-03, Domhan's rule and either rule (`lce_baker`), files `curves_stopping_transfer_lce_{dev,eval}[_p1].jsonl`:
+
+    for i in 0 1; do OMP_NUM_THREADS=1 nice -n 5 python benchmarks/curves_stopping_transfer.py --targets dev \
+        --seeds 10 11 12 --part $i --parts 2 --variants lce lce_baker \
+        --out benchmarks/results/curves_stopping_transfer_lce_dev$([ $i = 1 ] && echo _p1).jsonl & done; wait
+    # (lce+prior and lce_baker+prior: the first three development runs only, then stopped; "lce_baker:l0.01" on dev)
+    # then --targets eval --seeds 0 1 2 3 4 --variants lce_baker (files ..._lce_eval[_p1].jsonl); the report's
+    # evaluation `lce` column is read from table (b)'s and the ten-task table's files (table_b_lce)
 """
 
 from __future__ import annotations
