@@ -199,7 +199,6 @@ def test_lce_with_a_prior_stops_before_n_calib_trials_of_its_own_completed():
 
 def test_lce_keep_prior_false_uses_the_prior_only_until_n_calib_own_trials_completed():
     prior = PriorCurves(lce_prior(6))
-    study = optuna.create_study(direction="maximize", pruner=optuna.pruners.NopPruner())
     out = {}
     for keep in (True, False):
         pruner = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), n_calib=3, prior=prior, keep_prior=keep)
@@ -232,13 +231,21 @@ def test_lce_prior_misuse_is_one_clear_error(prior, kw, match):
 
 
 def test_either_pruner_stops_when_any_of_its_pruners_would_and_asks_them_all():
-    lce = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), calibrate=False)
-    never = LCEPruner(20, Metric(), min_epochs=19, checkpoints=(0.95,), calibrate=False)
-    study = optuna.create_study(direction="maximize", pruner=EitherPruner(never, lce))
+    class Recorder(optuna.pruners.BasePruner):  # never stops; remembers every report it was asked about
+        def __init__(self):
+            self.asked = []
+
+        def prune(self, study, trial):
+            self.asked.append((trial.number, trial.last_step))
+            return False
+
+    lce, rec = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), calibrate=False), Recorder()
+    study = optuna.create_study(direction="maximize", pruner=EitherPruner(lce, rec))
     study.optimize(replay([good(), bad(), good(0.93)]), n_trials=3)
-    assert states(study) == ["COMPLETE", "PRUNED", "COMPLETE"]
-    assert [d["trial"] for d in lce.decisions] == [1, 2]  # the stopping one saw every trial
-    assert [d["trial"] for d in never.decisions] == [2]  # the other was asked too (at epoch 19)
+    assert states(study) == ["COMPLETE", "PRUNED", "COMPLETE"]  # lce alone stops the hopeless one
+    assert [(d["trial"], d["prune"]) for d in lce.decisions] == [(1, True), (2, False)]
+    # the other pruner was asked about the report at which lce stopped trial 1, and about every other one
+    assert (1, 5) in rec.asked and len(rec.asked) == 20 + 5 + 20
     p = make_pruner("lce_baker", 20, Metric(), lce_delta=0.1, baker_n_train=6, prior=(np.zeros((10, 1)), lce_prior()))
     assert isinstance(p, EitherPruner) and p.pruners[0].delta == 0.1 and p.pruners[1].n_train == 6
     assert len(p.pruners[0].prior) == 10 and p.pruners[1]._prior is not None
