@@ -89,7 +89,8 @@ for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds 10 11 12 --va
 # defaults; own results file
 E7=benchmarks/results/curves_stopping_sweep_either.jsonl
 # as run: the defaults (seeds 10-12), then V7=lce_baker@0.05 SEEDS7="0 1 2 3 4" (table (b)'s seeds; NB201 0-2 as in
-# table (b): $S $NB --seeds 0 1 2 ...), and V7=lce_baker@0.05:l0.01 on seeds 10-12 (lce's part with delta 0.01)
+# table (b): $S $NB --seeds 0 1 2 ...), V7=lce_baker@0.05:l0.01 on seeds 10-12 (lce's part with delta 0.01), and
+# V7=lce_baker@0.05:t6 on seeds 10-12 (not NB201), then on 0-4 (NB201 0-2) (baker's part with n_train=6)
 V7=${V7:-"lce_both@0.05:n10 baker@0.05 lce_baker@0.05"}
 SEEDS7=${SEEDS7:-"10 11 12"}
 $S $NB --seeds $SEEDS7 --variants $V7 --out $E7

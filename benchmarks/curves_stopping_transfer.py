@@ -40,7 +40,8 @@ On 2026-12-03, Domhan's rule and either rule (`lce_baker`), files `curves_stoppi
         --seeds 10 11 12 --part $i --parts 2 --variants lce lce_baker \
         --out benchmarks/results/curves_stopping_transfer_lce_dev$([ $i = 1 ] && echo _p1).jsonl & done; wait
     # (lce+prior and lce_baker+prior: the first three development runs only, then stopped; "lce_baker:l0.01" on dev)
-    # then --targets eval --seeds 0 1 2 3 4 --variants lce_baker (files ..._lce_eval[_p1].jsonl); the report's
+    # then --targets eval --seeds 0 1 2 3 4 --variants lce_baker, then "lce_baker:t6" (files ..._lce_eval[_p1].jsonl);
+    # the report's
     # evaluation `lce` column is read from table (b)'s and the ten-task table's files (table_b_lce)
 """
 
@@ -75,6 +76,7 @@ VARIANTS = {  # label -> (pruner kwargs, use the prior)
     # either rule stops a trial
     "lce_baker": ({}, False),
     "lce_baker:l0.01": ({"lce_delta": 0.01}, False),  # lce's part more cautious (delta 0.01)
+    "lce_baker:t6": ({"baker_n_train": 6}, False),  # baker's regressor from 6 finished curves instead of 10
     "lce_baker+prior": ({}, True),
 }
 _SHARED: dict = {}  # id of a prior's curves -> PriorCurves, so that every lce search of a process fits them once
