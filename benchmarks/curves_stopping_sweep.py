@@ -10,7 +10,9 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
 * a suffix ``:nN`` sets ``n_calib=N`` (completed trials before the calibrated bound is used; 5);
 * ``lce_baker@D``  ``EitherPruner(LCEPruner, BakerPruner)`` (pruner ``lce_baker``): either rule stops a
   trial; each with its own defaults (``lce``: ``n_calib=10``, every epoch; ``baker``: 10/20/30/50/75%) and
-  delta D; option ``:lD2`` gives ``lce`` the delta D2 instead, ``:tN`` gives ``baker`` ``n_train=N``;
+  delta D; option ``:lD2`` gives ``lce`` the delta D2 instead, ``:tN`` gives ``baker`` ``n_train=N``, ``:vZ``
+  sets ``veto=Z`` (a stop one rule wants is vetoed while the other's latest mean + Z std is not below the best),
+  ``:vbZ`` the same with only ``baker`` vetoing (``veto_by=(1,)``: ``lce``'s stops need ``baker``'s consent);
 * ``baker@D``      Baker's rule, checked at 10/20/30/50/75% of the schedule (its first default); suffixes
   ``:all`` (check every epoch from ``min_epochs`` on; every ``T // 50`` on schedules over 50 epochs),
   ``:mMODEL`` (regression model, e.g. ``:mensemble``), ``:tN`` (``n_train``: finished curves before the
@@ -50,16 +52,21 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
     kind, d = name.split("@")
     d, *opts = d.split(":")
     if kind == "lce_baker":
-        lce_delta, bk = float(d), {}
+        lce_delta, bk, veto, veto_by = float(d), {}, None, None
         for o in opts:
             if o.startswith("l") and o[1:].replace(".", "", 1).isdigit():
                 lce_delta = float(o[1:])
             elif o.startswith("t") and o[1:].isdigit():
                 bk["n_train"] = int(o[1:])
+            elif o.startswith("v") and o[1:].replace(".", "", 1).isdigit():
+                veto = float(o[1:])
+            elif o.startswith("vb") and o[2:].replace(".", "", 1).isdigit():  # baker's prediction vetoes lce's stops
+                veto, veto_by = float(o[2:]), (1,)
             else:
-                raise SystemExit(f"lce_baker takes :lD (lce's delta) and :tN (baker's n_train): {name!r}")
+                raise SystemExit(f"lce_baker takes :lD (lce's delta), :tN (baker's n_train), :vZ (veto): {name!r}")
         return pruners.EitherPruner(pruners.LCEPruner(max_epochs, metric, seed=seed, delta=lce_delta),
-                                    pruners.BakerPruner(max_epochs, metric, seed=seed, delta=float(d), **bk))
+                                    pruners.BakerPruner(max_epochs, metric, seed=seed, delta=float(d), **bk),
+                                    veto=veto, veto_by=veto_by)
     kw: dict = {"lce_both": {"combine": "both"}, "lce_nocal": {"calibrate": False},
                 "lce_cal": {"combine": "calibrated"}, "baker": {"checkpoints": (0.1, 0.2, 0.3, 0.5, 0.75)}}[kind]
     kw = {**kw, "delta": float(d), "n_calib": 5}

@@ -689,15 +689,53 @@ class EitherPruner(BasePruner):
     """Stops a trial when any of its pruners would (each asked at every report, so each keeps the
     predictions its own calibration learns from). ``lce_baker``: Domhan's rule or Baker's. Where one
     model cannot tell a loser from a winner the other may: the parametric fit reads the curve's shape
-    alone, the regressor reads the hyperparameters and what the finished trials did."""
+    alone, the regressor reads the hyperparameters and what the finished trials did.
 
-    def __init__(self, *pruners: BasePruner) -> None:
+    ``veto`` (default None: off): a stop that one rule wants is vetoed when another rule's latest
+    prediction for the trial, mean + ``veto`` x std, is at least as good as the best final value: the
+    other model, reading other evidence, still expects it to win. ``veto=0`` asks the other's mean.
+    ``veto_by``: the positions of the pruners whose predictions may veto (default: all); ``lce_baker``'s
+    ``veto_by=(1,)`` lets Baker's regressor veto Domhan's stops and not the other way round.
+    """
+
+    def __init__(self, *pruners: BasePruner, veto: float | None = None,
+                 veto_by: tuple[int, ...] | None = None) -> None:
         if len(pruners) < 2 or not all(isinstance(p, BasePruner) for p in pruners):
             raise ArchscoutError("EitherPruner takes two or more Optuna pruners")
+        if veto is not None and not (isinstance(veto, (int, float)) and not isinstance(veto, bool)
+                                     and math.isfinite(veto)):
+            raise ArchscoutError(f"veto (std units) must be a finite number or None, not {veto!r}")
+        if veto_by is not None and (not all(isinstance(j, int) and 0 <= j < len(pruners) for j in veto_by)):
+            raise ArchscoutError(f"veto_by holds positions of the pruners (0 to {len(pruners) - 1}), not {veto_by!r}")
         self.pruners = pruners
+        self.veto = veto
+        self.veto_by = tuple(range(len(pruners))) if veto_by is None else tuple(veto_by)
+        self.vetoed: list[dict[str, Any]] = []  # (trial, epoch, which rule wanted to stop), for tests and reports
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
-        return any([p.prune(study, trial) for p in self.pruners])  # a list: every pruner is asked
+        votes = [p.prune(study, trial) for p in self.pruners]  # a list: every pruner is asked
+        if not any(votes) or self.veto is None:
+            return any(votes)
+        for i, stop in enumerate(votes):
+            if stop and not self._vetoed_by_other(study, trial, i):
+                return True
+        e, _ = trial_curve(trial)
+        self.vetoed.append({"trial": trial.number, "epoch": int(e[-1]), "by": [i for i, v in enumerate(votes) if v]})
+        return False
+
+    def _vetoed_by_other(self, study: optuna.Study, trial: FrozenTrial, i: int) -> bool:
+        """Does a pruner other than the i-th still expect the trial to beat the best (its latest prediction)?"""
+        for j, p in enumerate(self.pruners):
+            preds = getattr(p, "_preds", {}).get(trial.number) if j != i and j in self.veto_by else None
+            if not preds:
+                continue
+            mean, std = preds[max(preds)]
+            metric = _metric_for(study, p.metric)
+            best = best_final(study, metric)
+            if best is not None and np.isfinite(mean) and not metric.better(
+                    best, mean + metric.sign * self.veto * max(std, 0.0)):
+                return True
+        return False
 
 
 PRUNERS = ("lce", "lce_cal", "baker", "lce_baker", "median", "hyperband", "sh_lce", "hyperband_lce", "hyperband_baker",
@@ -731,13 +769,18 @@ def _make_pruner(name: str, max_epochs: int, metric: Metric | None, seed: int, *
         lk = {k[4:]: v for k, v in kw.items() if k.startswith("lce_")}
         bk = {k[6:]: v for k, v in kw.items() if k.startswith("baker_")}
         rest = {k: v for k, v in kw.items() if not k.startswith(("lce_", "baker_"))}
-        if set(rest) - {"prior"}:
-            raise TypeError(f"unexpected option {sorted(set(rest) - {'prior'})[0]!r} (prefix it lce_ or baker_)")
+        if set(rest) - {"prior", "veto", "veto_by"}:
+            raise TypeError(f"unexpected option {sorted(set(rest) - {'prior', 'veto', 'veto_by'})[0]!r} (prefix it "
+                            f"lce_ or baker_)")
+        by = rest.get("veto_by")
+        if by is not None and not (isinstance(by, str) and by in ("lce", "baker")):
+            raise TypeError(f"veto_by is 'lce' or 'baker', not {by!r}")
         if "prior" in rest:
             lk.setdefault("prior", rest["prior"])
             bk.setdefault("prior", rest["prior"])
         return EitherPruner(LCEPruner(max_epochs, metric, seed=seed, **lk),
-                            BakerPruner(max_epochs, metric, seed=seed, **bk))
+                            BakerPruner(max_epochs, metric, seed=seed, **bk), veto=rest.get("veto"),
+                            veto_by=None if by is None else (("lce", "baker").index(by),))
     if name == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=kw.get("n_startup_trials", 5),
                                            n_warmup_steps=kw.get("n_warmup_steps", 0))

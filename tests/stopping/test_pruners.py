@@ -255,6 +255,56 @@ def test_either_pruner_stops_when_any_of_its_pruners_would_and_asks_them_all():
         EitherPruner(lce)
 
 
+class Opinion(optuna.pruners.BasePruner):
+    """Never stops; predicts each trial's final value as `means[trial]` (std 0.01), like a curve pruner."""
+
+    def __init__(self, means):
+        self.means, self.metric, self._preds = means, None, {}
+
+    def prune(self, study, trial):
+        if trial.number in self.means:  # a dict may leave a trial out: no opinion on it
+            self._preds.setdefault(trial.number, {})[trial.last_step] = (self.means[trial.number], 0.01)
+        return False
+
+
+@pytest.mark.parametrize("veto, other_says, stopped", [
+    (None, 0.95, True),   # no veto: lce alone stops the hopeless trial
+    (0.0, 0.95, False),   # the other rule still expects it to win (mean above the best, 0.83): vetoed
+    (0.0, 0.30, True),    # the other rule agrees it loses: stopped
+    (10.0, 0.80, False),  # 0.80 + 10 x 0.01 = 0.90 still beats the best: vetoed
+    (1.0, 0.80, True),    # 0.80 + 0.01 does not: stopped
+])
+def test_either_pruner_veto_keeps_a_trial_the_other_rule_expects_to_win(veto, other_says, stopped):
+    lce = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), calibrate=False)
+    pruner = EitherPruner(lce, Opinion({0: 0.5, 1: other_says, 2: 0.5}), veto=veto)
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    study.optimize(replay([good(), bad(), good(0.93)]), n_trials=3)
+    assert [d["prune"] for d in lce.decisions if d["trial"] == 1] == [True]  # lce wanted to stop it
+    assert study.trials[1].state.name == ("PRUNED" if stopped else "COMPLETE")
+    assert pruner.vetoed == ([] if stopped else [{"trial": 1, "epoch": 5, "by": [0]}])
+
+
+def test_either_pruner_veto_needs_an_opinion_and_a_number():
+    lce = LCEPruner(20, Metric(), min_epochs=5, checkpoints=(0.25,), calibrate=False)
+    study = optuna.create_study(direction="maximize", pruner=EitherPruner(lce, Opinion({0: 0.95}), veto=0.0))
+    study.optimize(replay([good(), bad()]), n_trials=2)  # the other rule never predicted trial 1: no veto
+    assert states(study) == ["COMPLETE", "PRUNED"]
+    for bad_veto in ("1", float("nan"), True):
+        with pytest.raises(ArchscoutError, match="veto"):
+            EitherPruner(lce, Opinion({}), veto=bad_veto)
+    # only lce's predictions may veto (veto_by): the other rule's optimism no longer keeps the trial
+    study = optuna.create_study(direction="maximize",
+                                pruner=EitherPruner(lce, Opinion({1: 0.95}), veto=0.0, veto_by=(0,)))
+    study.optimize(replay([good(), bad()]), n_trials=2)
+    assert states(study) == ["COMPLETE", "PRUNED"]
+    with pytest.raises(ArchscoutError, match="veto_by"):
+        EitherPruner(lce, Opinion({}), veto=0.0, veto_by=(2,))
+    assert make_pruner("lce_baker", 20, Metric(), veto=0.5).veto_by == (0, 1)
+    assert make_pruner("lce_baker", 20, Metric(), veto=0.5, veto_by="baker").veto_by == (1,)
+    with pytest.raises(ArchscoutError, match="veto_by"):
+        make_pruner("lce_baker", 20, Metric(), veto=0.5, veto_by="median")
+
+
 def test_baker_prunes_once_it_has_training_curves():
     rng = np.random.default_rng(0)
     cs = list(rng.uniform(0.6, 0.95, 10))
