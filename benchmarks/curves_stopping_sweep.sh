@@ -98,7 +98,11 @@ for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$
 $S $D/baker2018/lstm_ptb.csv --minimize --seeds $SEEDS7 --variants $V7 --out $E7
 for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $SEEDS7 --variants $V7 --out $E7; done
 # development, stage 8 (2026-12-03): lce_baker with baker's n_train=6 and a veto: a stop one rule wants is
-# vetoed while the other's latest prediction, mean + Z std, still beats the best (Z = 0, 1); same file as stage 7
+# vetoed while the other's latest prediction, mean + Z std, still beats the best (Z = 0, 1); same file as stage 7.
+# As run: the defaults (seeds 10-12); V8=lce_baker@0.05:t6:vb0 (only baker vetoes) was stopped after its first
+# search (rows in stopped_sweep_either_vb0.jsonl); V8=lce_baker@0.05:l0.01:t6 on seeds 10-12, then on the
+# reported seeds with SEEDS8="0 1 2 3 4" for Baker's four sets and seeds 0-2 for NB201 (as table (b)), not LCBench
+# (its evaluation tasks are curves_stopping_transfer.py's)
 V8=${V8:-"lce_baker@0.05:t6:v0 lce_baker@0.05:t6:v1"}
 SEEDS8=${SEEDS8:-"10 11 12"}
 $S $NB --seeds $SEEDS8 --variants $V8 --out $E7

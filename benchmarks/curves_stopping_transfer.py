@@ -42,6 +42,13 @@ On 2026-12-03, Domhan's rule and either rule (`lce_baker`), files `curves_stoppi
     # (lce+prior and lce_baker+prior: the first three development runs only, then stopped; "lce_baker:l0.01" on dev)
     # then --targets eval --seeds 0 1 2 3 4 --variants lce_baker, then "lce_baker:t6" (files ..._lce_eval[_p1].jsonl);
     # the report's evaluation `lce` column is read from table (b)'s and the ten-task table's files (table_b_lce)
+
+Later on 2026-12-03 (one process each, beside stage 8 of curves_stopping_sweep.sh): `--targets dev --seeds 10 11 12
+--variants lce_baker:t6 lce_baker:t6:v0 lce_baker:t6:v1`, then `lce_baker:t6:l0.01` (lce's part with delta 0.01),
+then `--targets eval --seeds 0 1 2 3 4 --part $i --parts 2 --variants lce_baker:t6:l0.01` (two processes). The
+`lce_baker:t6:vb0` development run was stopped after 7 of its 12 searches (the symmetric veto it is a weaker form of
+had saved no lost run); its rows are in `stopped_transfer_lce_baker_vb0_dev.jsonl`. Since then `make_pruner`'s
+`lce_baker` has `baker_n_train=6` by default, so the `lce_baker` variants above pin the old `baker_n_train=10`.
 """
 
 from __future__ import annotations
@@ -73,10 +80,15 @@ VARIANTS = {  # label -> (pruner kwargs, use the prior)
     "lce+prior": ({}, True),
     "lce+prior:drop": ({"keep_prior": False}, True),
     # either rule stops a trial
-    "lce_baker": ({}, False),
-    "lce_baker:l0.01": ({"lce_delta": 0.01}, False),  # lce's part more cautious (delta 0.01)
+    "lce_baker": ({"baker_n_train": 10}, False),  # the defaults until 2026-12-03 (now baker_n_train=6)
+    "lce_baker:l0.01": ({"lce_delta": 0.01, "baker_n_train": 10}, False),  # lce's part more cautious (delta 0.01)
     "lce_baker:t6": ({"baker_n_train": 6}, False),  # baker's regressor from 6 finished curves instead of 10
-    "lce_baker+prior": ({}, True),
+    "lce_baker+prior": ({"baker_n_train": 10}, True),
+    # a stop one rule wants is vetoed while the other rule's latest mean (+ Z std) still beats the best
+    "lce_baker:t6:v0": ({"baker_n_train": 6, "veto": 0.0}, False),
+    "lce_baker:t6:v1": ({"baker_n_train": 6, "veto": 1.0}, False),
+    "lce_baker:t6:vb0": ({"baker_n_train": 6, "veto": 0.0, "veto_by": "baker"}, False),  # baker vetoes lce only
+    "lce_baker:t6:l0.01": ({"baker_n_train": 6, "lce_delta": 0.01}, False),
 }
 _SHARED: dict = {}  # id of a prior's curves -> PriorCurves, so that every lce search of a process fits them once
 

@@ -246,8 +246,10 @@ def test_either_pruner_stops_when_any_of_its_pruners_would_and_asks_them_all():
     assert [(d["trial"], d["prune"]) for d in lce.decisions] == [(1, True), (2, False)]
     # the other pruner was asked about the report at which lce stopped trial 1, and about every other one
     assert (1, 5) in rec.asked and len(rec.asked) == 20 + 5 + 20
-    p = make_pruner("lce_baker", 20, Metric(), lce_delta=0.1, baker_n_train=6, prior=(np.zeros((10, 1)), lce_prior()))
-    assert isinstance(p, EitherPruner) and p.pruners[0].delta == 0.1 and p.pruners[1].n_train == 6
+    p = make_pruner("lce_baker", 20, Metric(), lce_delta=0.1, baker_n_train=8, prior=(np.zeros((10, 1)), lce_prior()))
+    assert isinstance(p, EitherPruner) and p.pruners[0].delta == 0.1 and p.pruners[1].n_train == 8
+    # in the union Baker's regressor starts from 6 finished curves; alone it waits for 10
+    assert make_pruner("lce_baker", 20).pruners[1].n_train == 6 and make_pruner("baker", 20).n_train == 10
     assert len(p.pruners[0].prior) == 10 and p.pruners[1]._prior is not None
     with pytest.raises(ArchscoutError, match="lce_ or baker_"):
         make_pruner("lce_baker", 20, delta=0.1)
