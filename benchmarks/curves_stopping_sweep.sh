@@ -102,7 +102,8 @@ for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $SEEDS7 --var
 # As run: the defaults (seeds 10-12); V8=lce_baker@0.05:t6:vb0 (only baker vetoes) was stopped after its first
 # search (rows in stopped_sweep_either_vb0.jsonl); V8=lce_baker@0.05:l0.01:t6 on seeds 10-12, then on the
 # reported seeds with SEEDS8="0 1 2 3 4" for Baker's four sets and seeds 0-2 for NB201 (as table (b)), not LCBench
-# (its evaluation tasks are curves_stopping_transfer.py's)
+# (its evaluation tasks are curves_stopping_transfer.py's); then V8="lce_baker@0.1:l0.05:t6 lce_baker@0.2:l0.05:t6"
+# (baker's part with delta 0.1 / 0.2, lce's at 0.05) on seeds 10-12, and the first of the two on the reported seeds
 V8=${V8:-"lce_baker@0.05:t6:v0 lce_baker@0.05:t6:v1"}
 SEEDS8=${SEEDS8:-"10 11 12"}
 $S $NB --seeds $SEEDS8 --variants $V8 --out $E7

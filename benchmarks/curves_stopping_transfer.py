@@ -49,6 +49,8 @@ then `--targets eval --seeds 0 1 2 3 4 --part $i --parts 2 --variants lce_baker:
 `lce_baker:t6:vb0` development run was stopped after 7 of its 12 searches (the symmetric veto it is a weaker form of
 had saved no lost run); its rows are in `stopped_transfer_lce_baker_vb0_dev.jsonl`. Since then `make_pruner`'s
 `lce_baker` has `baker_n_train=6` by default, so the `lce_baker` variants above pin the old `baker_n_train=10`.
+Then `--targets dev --seeds 10 11 12 --variants lce_baker:t6:b0.1 lce_baker:t6:b0.2` (Baker's part with delta 0.1 or
+0.2) and `--targets eval --seeds 0 1 2 3 4 --part $i --parts 2 --variants lce_baker:t6:b0.1`.
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ VARIANTS = {  # label -> (pruner kwargs, use the prior)
     "lce_baker:t6:v1": ({"baker_n_train": 6, "veto": 1.0}, False),
     "lce_baker:t6:vb0": ({"baker_n_train": 6, "veto": 0.0, "veto_by": "baker"}, False),  # baker vetoes lce only
     "lce_baker:t6:l0.01": ({"baker_n_train": 6, "lce_delta": 0.01}, False),
+    "lce_baker:t6:b0.1": ({"baker_n_train": 6, "baker_delta": 0.1}, False),  # baker's part bolder (delta 0.1)
+    "lce_baker:t6:b0.2": ({"baker_n_train": 6, "baker_delta": 0.2}, False),
 }
 _SHARED: dict = {}  # id of a prior's curves -> PriorCurves, so that every lce search of a process fits them once
 
