@@ -697,6 +697,8 @@ class EitherPruner(BasePruner):
     other model, reading other evidence, still expects it to win. ``veto=0`` asks the other's mean.
     ``veto_by``: the positions of the pruners whose predictions may veto (default: all); ``lce_baker``'s
     ``veto_by=(1,)`` lets Baker's regressor veto Domhan's stops and not the other way round.
+    Measured on replayed curves (BENCHMARKS.md (b), "A veto, a more cautious Domhan part"): with ``veto=0``
+    it kept none of the networks ``lce_baker`` lost and made the search slower, so it is off by default.
     """
 
     def __init__(self, *pruners: BasePruner, veto: float | None = None,
@@ -706,6 +708,8 @@ class EitherPruner(BasePruner):
         if veto is not None and not (isinstance(veto, (int, float)) and not isinstance(veto, bool)
                                      and math.isfinite(veto)):
             raise ArchscoutError(f"veto (std units) must be a finite number or None, not {veto!r}")
+        if veto_by is not None and veto is None:
+            raise ArchscoutError("veto_by says whose predictions may veto a stop; it needs veto (std units)")
         if veto_by is not None and (not all(isinstance(j, int) and 0 <= j < len(pruners) for j in veto_by)):
             raise ArchscoutError(f"veto_by holds positions of the pruners (0 to {len(pruners) - 1}), not {veto_by!r}")
         self.pruners = pruners

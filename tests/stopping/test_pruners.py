@@ -301,6 +301,8 @@ def test_either_pruner_veto_needs_an_opinion_and_a_number():
     assert states(study) == ["COMPLETE", "PRUNED"]
     with pytest.raises(ArchscoutError, match="veto_by"):
         EitherPruner(lce, Opinion({}), veto=0.0, veto_by=(2,))
+    with pytest.raises(ArchscoutError, match="needs veto"):
+        EitherPruner(lce, Opinion({}), veto_by=(1,))
     assert make_pruner("lce_baker", 20, Metric(), veto=0.5).veto_by == (0, 1)
     assert make_pruner("lce_baker", 20, Metric(), veto=0.5, veto_by="baker").veto_by == (1,)
     with pytest.raises(ArchscoutError, match="veto_by"):
