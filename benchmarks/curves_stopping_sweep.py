@@ -9,7 +9,8 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
 * ``lce_cal@D``    the calibrated bound alone (``combine="calibrated"``);
 * a suffix ``:nN`` sets ``n_calib=N`` (completed trials before the calibrated bound is used; 5);
 * ``lce_baker@D``  ``EitherPruner(LCEPruner, BakerPruner)`` (pruner ``lce_baker``): either rule stops a
-  trial; each with its own defaults (``lce``: ``n_calib=10``, every epoch; ``baker``: 10/20/30/50/75%) and
+  trial; each with its own defaults (``lce``: ``n_calib=10``, every epoch; ``baker``: 10/20/30/50/75% and
+  ``n_train=10``, not the 6 that ``make_pruner("lce_baker")`` gives it since 2026-12-03: ``:t6`` is that) and
   delta D; option ``:lD2`` gives ``lce`` the delta D2 instead, ``:tN`` gives ``baker`` ``n_train=N``, ``:vZ``
   sets ``veto=Z`` (a stop one rule wants is vetoed while the other's latest mean + Z std is not below the best),
   ``:vbZ`` the same with only ``baker`` vetoing (``veto_by=(1,)``: ``lce``'s stops need ``baker``'s consent);
@@ -58,10 +59,10 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
                 lce_delta = float(o[1:])
             elif o.startswith("t") and o[1:].isdigit():
                 bk["n_train"] = int(o[1:])
-            elif o.startswith("v") and o[1:].replace(".", "", 1).isdigit():
-                veto = float(o[1:])
             elif o.startswith("vb") and o[2:].replace(".", "", 1).isdigit():  # baker's prediction vetoes lce's stops
                 veto, veto_by = float(o[2:]), (1,)
+            elif o.startswith("v") and o[1:].replace(".", "", 1).isdigit():
+                veto = float(o[1:])
             else:
                 raise SystemExit(f"lce_baker takes :lD (lce's delta), :tN (baker's n_train), :vZ (veto): {name!r}")
         return pruners.EitherPruner(pruners.LCEPruner(max_epochs, metric, seed=seed, delta=lce_delta),

@@ -10,12 +10,12 @@ cd "$(dirname "$0")/.."
 D=../shared/data
 S="python benchmarks/curves_stopping_sweep.py"
 NB=$D/nb201/learning_curves_cifar10.csv
-sweep() {  # seeds, variants... over the 7 sources of curves_stopping_v3.sh
+sweep() {  # seeds, variants... over the 7 sources of curves_stopping_v3.sh (into $OUT if set)
   local seeds=$1; shift
-  $S $NB --seeds $seeds --variants "$@"
-  for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds $seeds --variants "$@"; done
-  $S $D/baker2018/lstm_ptb.csv --minimize --seeds $seeds --variants "$@"
-  for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $seeds --variants "$@"; done
+  $S $NB --seeds $seeds --variants "$@" ${OUT:+--out $OUT}
+  for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds $seeds --variants "$@" ${OUT:+--out $OUT}; done
+  $S $D/baker2018/lstm_ptb.csv --minimize --seeds $seeds --variants "$@" ${OUT:+--out $OUT}
+  for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $seeds --variants "$@" ${OUT:+--out $OUT}; done
 }
 # development, stage 1 (metaqnn_cifar10 and lstm_ptb also had lce_both@0.2, lce_nocal@0.05/0.1, lce_cal@0.2;
 # NB201 lce_both@0.2 and lce_cal@0.2)
@@ -93,10 +93,7 @@ E7=benchmarks/results/curves_stopping_sweep_either.jsonl
 # V7=lce_baker@0.05:t6 on seeds 10-12 (not NB201), then on 0-4 (NB201 0-2) (baker's part with n_train=6)
 V7=${V7:-"lce_both@0.05:n10 baker@0.05 lce_baker@0.05"}
 SEEDS7=${SEEDS7:-"10 11 12"}
-$S $NB --seeds $SEEDS7 --variants $V7 --out $E7
-for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds $SEEDS7 --variants $V7 --out $E7; done
-$S $D/baker2018/lstm_ptb.csv --minimize --seeds $SEEDS7 --variants $V7 --out $E7
-for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $SEEDS7 --variants $V7 --out $E7; done
+OUT=$E7 sweep "$SEEDS7" $V7
 # development, stage 8 (2026-12-03): lce_baker with baker's n_train=6 and a veto: a stop one rule wants is
 # vetoed while the other's latest prediction, mean + Z std, still beats the best (Z = 0, 1); same file as stage 7.
 # As run: the defaults (seeds 10-12); V8=lce_baker@0.05:t6:vb0 (only baker vetoes) was stopped after its first
@@ -106,7 +103,4 @@ for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $SEEDS7 --var
 # (baker's part with delta 0.1 / 0.2, lce's at 0.05) on seeds 10-12, and the first of the two on the reported seeds
 V8=${V8:-"lce_baker@0.05:t6:v0 lce_baker@0.05:t6:v1"}
 SEEDS8=${SEEDS8:-"10 11 12"}
-$S $NB --seeds $SEEDS8 --variants $V8 --out $E7
-for f in metaqnn_cifar10 metaqnn_svhn deep_resnets_cifar10; do $S $D/baker2018/$f.csv --seeds $SEEDS8 --variants $V8 --out $E7; done
-$S $D/baker2018/lstm_ptb.csv --minimize --seeds $SEEDS8 --variants $V8 --out $E7
-for t in 3945 7593; do $S lcbench:$t --lcbench-configs 500 --seeds $SEEDS8 --variants $V8 --out $E7; done
+OUT=$E7 sweep "$SEEDS8" $V8
