@@ -13,7 +13,9 @@ Same searches as `archscout bench stopping` (the order of seed s is the seeded p
   ``n_train=10``, not the 6 that ``make_pruner("lce_baker")`` gives it since 2026-12-03: ``:t6`` is that) and
   delta D; option ``:lD2`` gives ``lce`` the delta D2 instead, ``:tN`` gives ``baker`` ``n_train=N``, ``:vZ``
   sets ``veto=Z`` (a stop one rule wants is vetoed while the other's latest mean + Z std is not below the best),
-  ``:vbZ`` the same with only ``baker`` vetoing (``veto_by=(1,)``: ``lce``'s stops need ``baker``'s consent);
+  ``:vbZ`` the same with only ``baker`` vetoing (``veto_by=(1,)``: ``lce``'s stops need ``baker``'s consent),
+  ``:w`` gives ``lce`` ``warmup="auto"`` (a first-epoch jump left out of its fit);
+* a suffix ``:w`` on an ``lce_*`` kind: ``warmup="auto"``;
 * ``baker@D``      Baker's rule, checked at 10/20/30/50/75% of the schedule (its first default); suffixes
   ``:all`` (check every epoch from ``min_epochs`` on; every ``T // 50`` on schedules over 50 epochs),
   ``:mMODEL`` (regression model, e.g. ``:mensemble``), ``:tN`` (``n_train``: finished curves before the
@@ -53,9 +55,11 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
     kind, d = name.split("@")
     d, *opts = d.split(":")
     if kind == "lce_baker":
-        lce_delta, bk, veto, veto_by = float(d), {}, None, None
+        lce_delta, bk, lk, veto, veto_by = float(d), {}, {}, None, None
         for o in opts:
-            if o.startswith("l") and o[1:].replace(".", "", 1).isdigit():
+            if o == "w":
+                lk["warmup"] = "auto"
+            elif o.startswith("l") and o[1:].replace(".", "", 1).isdigit():
                 lce_delta = float(o[1:])
             elif o.startswith("t") and o[1:].isdigit():
                 bk["n_train"] = int(o[1:])
@@ -64,8 +68,9 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
             elif o.startswith("v") and o[1:].replace(".", "", 1).isdigit():
                 veto = float(o[1:])
             else:
-                raise SystemExit(f"lce_baker takes :lD (lce's delta), :tN (baker's n_train), :vZ (veto): {name!r}")
-        return pruners.EitherPruner(pruners.LCEPruner(max_epochs, metric, seed=seed, delta=lce_delta),
+                raise SystemExit(f"lce_baker takes :lD (lce's delta), :tN (baker's n_train), :vZ (veto), :w (lce's "
+                                 f"warmup='auto'): {name!r}")
+        return pruners.EitherPruner(pruners.LCEPruner(max_epochs, metric, seed=seed, delta=lce_delta, **lk),
                                     pruners.BakerPruner(max_epochs, metric, seed=seed, delta=float(d), **bk),
                                     veto=veto, veto_by=veto_by)
     kw: dict = {"lce_both": {"combine": "both"}, "lce_nocal": {"calibrate": False},
@@ -76,6 +81,8 @@ def make_variant(name: str, max_epochs: int, metric, seed: int):
             kw["calibrate"] = False
         elif o.startswith("n") and o[1:].isdigit():
             kw["n_calib"] = int(o[1:])
+        elif o == "w" and kind != "baker":
+            kw["warmup"] = "auto"
         elif o == "all" and kind == "baker":
             kw["checkpoints"] = None
         elif o == "dense" and kind == "baker":  # every epoch inside the default window, 10% to 75%
@@ -153,7 +160,7 @@ def main() -> None:
     fit = pruners.LCEPruner.predict
 
     def cached(self, epochs, values, metric, trial_number=0):
-        key = (self.seed, trial_number, len(epochs), float(values[-1]))
+        key = (self.seed, trial_number, len(epochs), float(values[-1]), tuple(sorted(self.lce_kwargs.items())))
         if key not in cache:
             cache[key] = fit(self, epochs, values, metric, trial_number)
         return cache[key]

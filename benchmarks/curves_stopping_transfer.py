@@ -93,6 +93,9 @@ VARIANTS = {  # label -> (pruner kwargs, use the prior)
     "lce_baker:t6:l0.01": ({"baker_n_train": 6, "lce_delta": 0.01}, False),
     "lce_baker:t6:b0.1": ({"baker_n_train": 6, "baker_delta": 0.1}, False),  # baker's part bolder (delta 0.1)
     "lce_baker:t6:b0.2": ({"baker_n_train": 6, "baker_delta": 0.2}, False),
+    # Domhan's fit leaves a first-epoch jump out (DomhanLCE(warmup="auto"), 2026-12-03)
+    "lce:wauto": ({"warmup": "auto"}, False),
+    "lce_baker:t6:wauto": ({"baker_n_train": 6, "lce_warmup": "auto"}, False),
 }
 _SHARED: dict = {}  # id of a prior's curves -> PriorCurves, so that every lce search of a process fits them once
 

@@ -37,6 +37,11 @@ RULES = {
     "max(1.5, n/10)": {"effective_points": 10.0, "min_temperature": 1.5},
     "max(2, n/15)": {"effective_points": 15.0, "min_temperature": 2.0},
     "3": {"temperature": 3.0},
+    # the default rule, leaving leading points out of the fit (DomhanLCE's warmup, 2026-12-03)
+    "max(2, n/10) w1": {"warmup": 1},
+    "max(2, n/10) wauto": {"warmup": "auto"},
+    "max(4, n/10) wauto": {"warmup": "auto", "min_temperature": 4.0},
+    "max(4, n/5) wauto": {"warmup": "auto", "min_temperature": 4.0, "effective_points": 5.0},
 }
 
 

@@ -60,6 +60,11 @@ class DomhanLCE(CurveModel):
     curves against the MCMC reference (``benchmarks/curves_cost.py``); the growth beyond 20 epochs,
     ``max(2, n / 10)``, on table (a)'s training curves, which `lce` never uses otherwise
     (``benchmarks/curves_temperature_dev.py``). The temperature used is ``temperature_``.
+    ``warmup``: leading observed epochs left out of the fit (an integer, default 0), or "auto" (the first
+    one when its step to the second is more than twice the rise after it, e.g. LCBench's first epoch);
+    the number left out is ``warmup_``. It sharpens the forecast of such curves (LCBench R² up) but also
+    the posterior, and in the pruners it stopped more networks that would have won, so it is off by
+    default (BENCHMARKS.md (b), "A first-epoch jump").
     """
 
     def __init__(
@@ -78,6 +83,7 @@ class DomhanLCE(CurveModel):
         noise_dof: float = 3.0,
         effective_points: float = 10.0,
         min_temperature: float = 2.0,
+        warmup: int | str = 0,
     ) -> None:
         if mode not in ("fast", "mcmc"):
             raise ArchscoutError(f"unknown extrapolation mode {mode!r}; choose 'fast' or 'mcmc'")
@@ -99,6 +105,9 @@ class DomhanLCE(CurveModel):
             raise ArchscoutError("temperature and min_temperature must be >= 1 (temperature None: from the curve)")
         if not noise_dof > 0 or not effective_points > 0:
             raise ArchscoutError("noise_dof and effective_points must be > 0")
+        if warmup != "auto" and (isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0):
+            raise ArchscoutError(f"warmup must be an integer >= 0 (leading epochs left out of the fit) or 'auto', "
+                                 f"not {warmup!r}")
         self.metric = metric or Metric()
         self.horizon = horizon
         self.mode = mode
@@ -113,6 +122,7 @@ class DomhanLCE(CurveModel):
         self.noise_dof = float(noise_dof)
         self.effective_points = float(effective_points)
         self.min_temperature = float(min_temperature)
+        self.warmup = warmup if warmup == "auto" else int(warmup)
 
     # -- joint parameter vector: [theta_1 .. theta_K, w_1 .. w_K, log sigma] --------------------------
 
@@ -171,6 +181,9 @@ class DomhanLCE(CurveModel):
         x, y = clean_curve(epochs, values, self.min_points)
         self.metric.check(y)
         self._layout()
+        skip = self._warmup_points(Normaliser.for_curve(self.metric, y).z(y))
+        self.warmup_ = skip
+        x, y = x[skip:], y[skip:]
         self._norm = Normaliser.for_curve(self.metric, y)
         z = self._norm.z(y)
         self._x, self._z = x, z
@@ -193,6 +206,20 @@ class DomhanLCE(CurveModel):
         else:
             self._fit_fast(rng)
         return self
+
+    def _warmup_points(self, z: np.ndarray) -> int:
+        """Leading points left out of the fit (``warmup``), never so many that fewer than ``min_points`` remain.
+
+        "auto": the first point while its step to the second is more than twice the whole rise after it,
+        i.e. a jump no family's shape continues (LCBench's first epoch, ~9% then ~47% at the second;
+        a network that has barely started). Fitted with it, every family bends to the jump and runs
+        flat by the last observed epoch, below the curve's own value there."""
+        room = max(0, z.size - self.min_points)
+        if self.warmup != "auto":
+            return min(int(self.warmup), room)
+        if room < 1 or z.size < 3:
+            return 0
+        return int((z[1] - z[0]) > 2.0 * max(z[-1] - z[1], 0.0))
 
     def _fit_fast(self, rng: np.random.Generator) -> None:
         """Tempered importance sampling around each family's ML fit + Student-t observation noise.

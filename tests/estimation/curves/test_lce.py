@@ -161,3 +161,29 @@ def test_temperature_grows_past_twenty_epochs_and_widens_the_posterior():
     assert long.temperature_ == 8.0 and long2.temperature_ == 2.0
     assert long.predict([120]).std[0] > long2.predict([120]).std[0]
     assert DomhanLCE(Metric(), horizon=120, min_temperature=1.0).fit(x[:5], y[:5]).temperature_ == 1.0
+
+
+def test_warmup_leaves_leading_points_out_of_the_fit():
+    """warmup=k fits the curve without its first k points (the same fit as on the shortened curve);
+    "auto" leaves out a first point whose jump to the second exceeds twice the rise after it (LCBench's
+    first epoch, which makes every family run flat below the curve), and nothing on a smooth curve."""
+    x = np.arange(1, 10, dtype=float)
+    y = np.array([3.4, 56.4, 57.3, 57.8, 58.3, 58.9, 59.6, 60.4, 61.3])  # LCBench 7593, one configuration
+    m = Metric(lower=0.0, upper=100.0)
+    one = DomhanLCE(m, horizon=52, warmup=1).fit(x, y)
+    ref = DomhanLCE(m, horizon=52).fit(x[1:], y[1:])
+    assert one.warmup_ == 1
+    assert np.array_equal(one.predict([52]).samples, ref.predict([52]).samples)
+    auto = DomhanLCE(m, horizon=52, warmup="auto").fit(x, y)
+    assert auto.warmup_ == 1
+    assert auto.predict([52]).mean[0] == pytest.approx(one.predict([52]).mean[0])
+    # fitted with the jump, every family bends to it and the forecast is lower; without it, above the last value
+    assert DomhanLCE(m, horizon=52).fit(x, y).predict([52]).mean[0] < auto.predict([52]).mean[0]
+    assert auto.predict([52]).mean[0] > y[-1]
+    smooth = 0.9 - 0.5 * x**-0.7
+    assert DomhanLCE(Metric(), horizon=52, warmup="auto").fit(x, smooth).warmup_ == 0
+    # never fewer than min_points left
+    assert DomhanLCE(Metric(), horizon=52, warmup=5).fit(x[:4], smooth[:4]).warmup_ == 1
+    for bad in (-1, 1.5, "first", True):
+        with pytest.raises(ArchscoutError, match="warmup"):
+            DomhanLCE(warmup=bad)
