@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "benchmarks" / "results" / "nb201_lofi" / "table.csv"
 OUT = ROOT / "benchmarks" / "results" / "curves_stopping_lofi.jsonl"
-PRUNERS = ["none", "lce", "baker", "median", "hyperband", "hyperband_lce"]
+PRUNERS = ["none", "lce", "baker", "lce_baker", "median", "hyperband", "hyperband_lce"]
 
 
 def main() -> int:
