@@ -210,7 +210,7 @@ class DomhanLCE(CurveModel):
     def _warmup_points(self, z: np.ndarray) -> int:
         """Leading points left out of the fit (``warmup``), never so many that fewer than ``min_points`` remain.
 
-        "auto": the first point while its step to the second is more than twice the whole rise after it,
+        "auto": the first point (only that one) when its step to the second is more than twice the whole rise after it,
         i.e. a jump no family's shape continues (LCBench's first epoch, ~9% then ~47% at the second;
         a network that has barely started). Fitted with it, every family bends to the jump and runs
         flat by the last observed epoch, below the curve's own value there."""

@@ -55,6 +55,12 @@ def test_a_tiny_table_end_to_end(tmp_path: Path, capsys, shared_data) -> None:
     assert printed["cells"] == saved["cells"] == 4 and len(saved["scores"]) == 4
     assert [s["arch"] for s in saved["scores"]] == CELLS
     assert -1 <= saved["spearman_vs_table_test"] <= 1 and -1 <= saved["kendall_vs_nb201_200ep"] <= 1
+    # both scores are reported; the loss-based ones are computed from the saved per-cell losses (lower is better)
+    from archscout.estimation.predictors.metrics import spearman
+
+    loss = [s["oneshot_val_loss"] for s in saved["scores"]]
+    assert saved["spearman_loss_vs_table_test"] == pytest.approx(spearman([40, 41, 42, 43], [-x for x in loss]))
+    assert saved["top10_loss_best_table_test"] == 43.0 and -1 <= saved["kendall_loss_vs_nb201_200ep"] <= 1
     assert saved["random10_expected_best_table_test"] == 43.0  # 4 cells < 10: the best of all of them
     NB201Space().from_string(saved["derived"])
     assert 0 < saved["derived_nb201_200ep"] < 100 and len(saved["alpha"]) == 6
