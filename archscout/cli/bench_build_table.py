@@ -346,11 +346,8 @@ def check_args(args: argparse.Namespace) -> None:
             raise ArchscoutError(f"--out {str(args.out)!r} holds a folder {name!r} where the table writes a file")
 
 
-def check_n_train(args: argparse.Namespace) -> None:
-    """--n-train images plus a tenth more for validation must exist in the CIFAR-10 subset."""
-    from archscout.data import read_cifar10
-
-    available = len(read_cifar10(args.cifar)[1])
+def check_n_train(args: argparse.Namespace, available: int) -> None:
+    """--n-train images plus a tenth more for validation must exist in the CIFAR-10 subset (`available` training images)."""
     if args.n_train + args.n_train // 10 > available:
         most = available * 10 // 11 // 10 * 10
         raise ArchscoutError(f"--n-train {args.n_train}: the CIFAR-10 subset has {available} training images, enough "
@@ -358,7 +355,7 @@ def check_n_train(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archscout.data import load_cifar10, shared_data_dir
+    from archscout.data import cifar10_dataset, read_cifar10, shared_data_dir
     from archscout.spaces import NB201Space
 
     check_args(args)
@@ -368,10 +365,11 @@ def run(args: argparse.Namespace) -> int:
     space = NB201Space()
     reference = read_reference(args.reference or shared_data_dir() / "nb201" / "test_accuracy.csv")
     jobs = plan(space, reference, args.cells, args.top, args.second_seed, args.sample_seed)
-    check_n_train(args)
+    arrays = read_cifar10(args.cifar)  # read once: checked here, then cut and downsampled
+    check_n_train(args, len(arrays[1]))
     n_val = args.n_train // 10  # held out on top of the training images, class-balanced
-    data = load_cifar10(resolution=args.resolution, n_train=args.n_train + n_val,
-                        val_fraction=n_val / (args.n_train + n_val), seed=0, path=args.cifar)
+    data = cifar10_dataset(arrays, resolution=args.resolution, n_train=args.n_train + n_val,
+                           val_fraction=n_val / (args.n_train + n_val), seed=0)
     import torch
 
     from archscout.training import TrainConfig, Trainer

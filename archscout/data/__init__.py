@@ -348,7 +348,16 @@ def load_cifar10(val_fraction: float = 0.1, seed: int = 0, resolution: int = 32,
     """
     if resolution < 1 or 32 % resolution:
         raise ArchscoutError(f"CIFAR-10 resolution must divide 32, got {resolution}")
-    xtr, ytr, xte, yte = read_cifar10(path)
+    return cifar10_dataset(read_cifar10(path), val_fraction, seed, resolution, n_train)
+
+
+def cifar10_dataset(arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], val_fraction: float = 0.1,
+                    seed: int = 0, resolution: int = 32, n_train: int | None = None) -> Dataset:
+    """:func:`load_cifar10` on arrays already read by :func:`read_cifar10` (a caller that checks them first reads
+    the file once)."""
+    if resolution < 1 or 32 % resolution:
+        raise ArchscoutError(f"CIFAR-10 resolution must divide 32, got {resolution}")
+    xtr, ytr, xte, yte = arrays
     f = 32 // resolution
 
     def down(x: np.ndarray) -> np.ndarray:
@@ -439,4 +448,5 @@ def load_dataset(spec: str | Path, val_fraction: float = 0.1, seed: int = 0, lab
 
 
 __all__ = ["Dataset", "make_dataset", "refit_dataset", "load_dataset", "load_mnist1d", "load_digits", "load_cifar10",
+           "cifar10_dataset", "read_cifar10",
            "load_npz", "load_csv", "shared_data_dir", "check_labels", "check_features"]
