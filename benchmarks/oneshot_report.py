@@ -114,6 +114,13 @@ def report(results: Path, table: Path) -> str:
         by_loss.setdefault((r["mode"], r["epochs"]), []).append(v)
         lines.append(f"| {r['mode']} | {r['epochs']} | {r['seed']} | {len(ok)} | {v[0]:.3f} ({v[1]:.3f}) | "
                      f"{kendall_tau(tt, neg):.3f} | {v[2]:.3f} ({v[3]:.3f}) | {tt[top].max():.2f} | {hh[top].max():.2f} |")
+    tt = np.array([truth[a] for a in truth])
+    hh = np.array([ref.lookup(space.from_string(a), "cifar10") for a in truth])
+    for col in ("params", "flops"):  # the training-free baselines, over all the table's cells
+        v = np.array([float(extra[a][col]) for a in truth])
+        top = np.argsort(-v, kind="stable")[:10]
+        lines.append(f"| ({col}, no training) | | | {len(v)} | {spearman(tt, v):.3f} | {kendall_tau(tt, v):.3f} | "
+                     f"{spearman(hh, v):.3f} | {tt[top].max():.2f} | {hh[top].max():.2f} |")
     lines += ["", "| mode | epochs | seeds | Spearman vs table test: loss (accuracy), mean ± std | "
                   "Spearman vs NB201 200-ep: loss (accuracy), mean ± std |", "|---|---|---|---|---|"]
     for (m, e), v in by_loss.items():
