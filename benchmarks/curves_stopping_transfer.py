@@ -96,6 +96,9 @@ VARIANTS = {  # label -> (pruner kwargs, use the prior)
     # Domhan's fit leaves a first-epoch jump out (DomhanLCE(warmup="auto"), 2026-12-03)
     "lce:wauto": ({"warmup": "auto"}, False),
     "lce_baker:t6:wauto": ({"baker_n_train": 6, "lce_warmup": "auto"}, False),
+    # the same with heavier-tailed noise (Student-t, 1.5 dof instead of 3)
+    "lce:wauto:dof1.5": ({"warmup": "auto", "noise_dof": 1.5}, False),
+    "lce_baker:t6:wauto:dof1.5": ({"baker_n_train": 6, "lce_warmup": "auto", "lce_noise_dof": 1.5}, False),
 }
 _SHARED: dict = {}  # id of a prior's curves -> PriorCurves, so that every lce search of a process fits them once
 

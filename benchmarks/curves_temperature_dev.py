@@ -42,6 +42,9 @@ RULES = {
     "max(2, n/10) wauto": {"warmup": "auto"},
     "max(4, n/10) wauto": {"warmup": "auto", "min_temperature": 4.0},
     "max(4, n/5) wauto": {"warmup": "auto", "min_temperature": 4.0, "effective_points": 5.0},
+    # heavier-tailed noise with the warm-up left out (Student-t with 2 or 1.5 dof instead of 3)
+    "max(2, n/10) wauto dof2": {"warmup": "auto", "noise_dof": 2.0},
+    "max(2, n/10) wauto dof1.5": {"warmup": "auto", "noise_dof": 1.5},
 }
 
 
