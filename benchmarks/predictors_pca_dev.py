@@ -1,0 +1,92 @@
+"""Do label-free oblique proxy features help the zero-cost predictor? Development seeds only (BENCHMARKS.md, predictors).
+
+Why: the trees split on one proxy at a time, and with 100 training cells a split on a combination of
+proxies (which of them agree) costs several levels of a tree. The whole pool's proxies are known before
+any training, so their principal components (of the normal scores of their ranks over the 9,445 cells)
+and their plain mean are label-free features, like `zcsmooth`'s smoothing. This adds them to
+`--features zcsmooth meco` (the reported setting) and compares the committees, 100 training cells, CIFAR-10, seeds 100-109 (never the
+reported 0-9). Resumable: one JSON line per (variant, seed) in benchmarks/results/predictors_pca_dev.jsonl.
+
+    OMP_NUM_THREADS=1 python benchmarks/predictors_pca_dev.py [--variants ...] [--report]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from archscout.benchmarks import get_benchmark
+from archscout.cli.bench_predictors import load_pool, one_run, pool_kwargs
+from archscout.estimation.predictors.ensemble import normal_scores
+
+OUT = Path(__file__).resolve().parent / "results" / "predictors_pca_dev.jsonl"
+# variant -> (predictor, number of principal components added, add the mean normal score)
+VARIANTS = {
+    "ens-et": ("ens-et", 0, False),
+    "ens-et + pc3": ("ens-et", 3, False),
+    "ens-et + mean": ("ens-et", 0, True),
+    "ens-et + pc3 + mean": ("ens-et", 3, True),
+    "ens-et + pc6": ("ens-et", 6, False),
+    "ens-et-gnn": ("ens-et-gnn", 0, False),
+    "ens-et-gnn + pc3": ("ens-et-gnn", 3, False),
+    "ens-et-gnn + pc3 + mean": ("ens-et-gnn", 3, True),
+}
+
+
+def oblique(block: np.ndarray, k: int, mean: bool) -> np.ndarray:
+    """The first k principal components of the pool's normal-scored proxies, and/or their mean."""
+    z = np.column_stack([normal_scores(c) for c in block.T])
+    cols = []
+    if k:
+        u, s, _ = np.linalg.svd(z - z.mean(0), full_matrices=False)
+        cols.append(u[:, :k] * s[:k])
+    if mean:
+        cols.append(z.mean(1, keepdims=True))
+    return np.hstack(cols) if cols else np.empty((len(z), 0))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(range(100, 110)))
+    ap.add_argument("--features", nargs="+", default=["zcsmooth", "meco"], help="as `bench predictors --features`")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--report", action="store_true")
+    a = ap.parse_args()
+    done = {}
+    if a.out.exists():
+        for line in a.out.read_text().splitlines():
+            r = json.loads(line)
+            if r["features"] == a.features:
+                done[(r["variant"], r["seed"])] = r
+    if not a.report:
+        bench = get_benchmark("nb201")
+        space = bench.space
+        blocks: dict = {}
+        archs, y, feats = load_pool(bench, "cifar10", a.features, "canonical", None, blocks)
+        for v in a.variants:
+            name, k, mean = VARIANTS[v]
+            F = np.hstack([feats, oblique(feats, k, mean)])
+            kw = pool_kwargs(name, archs, feats, blocks)  # the GNN pretrains on the proxies alone, as by default
+            for s in a.seeds:
+                if (v, s) in done:
+                    continue
+                r = one_run(name, space, archs, y, F, 100, 1000, s, None, 0.1, False, kw)
+                r.update(variant=v, seed=s, features=a.features)
+                with a.out.open("a") as fh:
+                    fh.write(json.dumps(r) + "\n")
+                done[(v, s)] = r
+                print(v, s, f"{r['kendall_tau']:.3f}", flush=True)
+    print(f"| variant | Kendall τ (mean ± std), 100 cells, seeds {a.seeds[0]}-{a.seeds[-1]} | per seed |")
+    print("|---|---|---|")
+    for v in VARIANTS:
+        taus = [done[(v, s)]["kendall_tau"] for s in a.seeds if (v, s) in done]
+        if taus:
+            print(f"| {v} | {np.mean(taus):.3f} ± {np.std(taus):.3f} ({len(taus)}) | {' '.join(f'{t:.3f}' for t in taus)} |")
+
+
+if __name__ == "__main__":
+    main()
