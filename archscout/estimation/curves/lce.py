@@ -340,20 +340,13 @@ class DomhanLCE(CurveModel):
         s0 = math.log(max(np.sqrt(np.mean((fc0 - self._z) ** 2)), SIGMA_MIN * 1.01))
         center = np.clip(np.concatenate([self.theta_ml_, w0, [s0]]), self._lo, self._hi)
         scale = 1e-3 * (self._hi - self._lo)
-        p0 = np.empty((nw, D))
-        for i in range(nw):
-            for _ in range(100):
-                cand = np.clip(center + scale * rng.standard_normal(D), self._lo, self._hi)
-                if np.isfinite(self._log_post(cand)[0]):
-                    break
-            else:
-                cand = center
-            p0[i] = cand
-        if not np.isfinite(self._log_post(p0)).any():
-            raise InsufficientData("no parameter setting satisfies the priors (curve decreasing or out of range)")
+        p0 = self._initial_walkers(center, scale, nw, rng)
+        from emcee.ensemble import walkers_independent
+
         sampler = emcee.EnsembleSampler(nw, D, self._log_post, vectorize=True)
         sampler.random_state = np.random.RandomState(int(rng.integers(2**31))).get_state()
-        sampler.run_mcmc(p0, self.nsteps, progress=False)
+        # still dependent only when even the smallest jitters break the priors: sample anyway, never crash
+        sampler.run_mcmc(p0, self.nsteps, progress=False, skip_initial_state_check=not walkers_independent(p0.copy()))
         chain = sampler.get_chain(discard=self.burn, flat=True)
         lp = sampler.get_log_prob(discard=self.burn, flat=True)
         chain = chain[np.isfinite(lp)]
@@ -361,6 +354,38 @@ class DomhanLCE(CurveModel):
         chain = chain[take]
         self._theta_s, self._w_s, self._sigma_s = chain[:, : self._nt], chain[:, self._nt : -1], np.exp(chain[:, -1])
         self.acceptance_ = float(np.mean(sampler.acceptance_fraction))
+
+    def _initial_walkers(self, center: np.ndarray, scale: np.ndarray, nw: int, rng: np.random.Generator) -> np.ndarray:
+        """nw distinct starting points of positive posterior density, jittered around `center` (the ML fit).
+
+        The ML fit can sit on a prior's edge (a steep curve about to cross the metric's bound, a flat one about
+        to decrease), where most jitters are refused or the centre itself is: the jitter shrinks (then, if
+        the centre's neighbourhood holds nothing, grows to the whole box), and a walker
+        that finds no point of its own starts next to one that did, instead of all of them stacking on the
+        centre (a degenerate ensemble: emcee refuses it, and its moves could not leave that subspace).
+        """
+        def jitter(around: np.ndarray) -> np.ndarray | None:
+            for attempt in range(100):  # jitter x 1, 1/2, ..., 1/512, then x 2, 4, ..., 1024 (the whole box)
+                f = 0.5 ** (attempt // 5) if attempt < 50 else 2.0 ** ((attempt - 45) // 5)
+                cand = np.clip(around + scale * f * rng.standard_normal(len(around)), self._lo, self._hi)
+                if np.isfinite(self._log_post(cand)[0]):
+                    return cand
+            return None
+
+        found = [jitter(center) for _ in range(nw)]
+        ok = [p for p in found if p is not None]
+        if not ok and np.isfinite(self._log_post(center)[0]):
+            ok = [center]
+        if not ok:
+            raise InsufficientData("no parameter setting satisfies the priors (curve decreasing or out of range)")
+        p0 = np.empty((nw, len(center)))
+        for i, p in enumerate(found):
+            if p is None:
+                base = ok[int(rng.integers(len(ok)))]
+                p = jitter(base)
+                p = base if p is None else p
+            p0[i] = p
+        return p0
 
     # -- prediction --------------------------------------------------------------------------------
 

@@ -187,3 +187,28 @@ def test_warmup_leaves_leading_points_out_of_the_fit():
     for bad in (-1, 1.5, "first", True):
         with pytest.raises(ArchscoutError, match="warmup"):
             DomhanLCE(warmup=bad)
+
+
+# Two real prefixes whose ML fit sits on a prior's edge, so that most starting jitters are refused: a steep
+# MetaQNN curve (metaqnn_cifar10 curve 635, 4 of 20 epochs) and a falling NAS-Bench-201 one (curve 185, 40 of
+# 200 epochs). emcee refused the stacked walkers this left ("large condition number") and the fit crashed.
+EDGE_CURVES = [
+    (Metric(), 20, [0.2712, 0.4082, 0.5038, 0.5992]),
+    (Metric.accuracy(True), 200, [23.3013, 24.3667, 28.5267, 29.4627, 29.756, 29.02, 32.1413, 28.112, 28.0853, 28.556,
+                                  27.3307, 31.3307, 33.0827, 37.8213, 28.7067, 31.1893, 30.052, 33.168, 28.0413,
+                                  33.5213, 30.7773, 31.7093, 26.504, 29.7987, 26.1947, 29.3093, 26.9787, 21.364,
+                                  22.2933, 26.936, 24.2867, 33.1413, 28.1133, 28.1893, 22.4747, 27.5027, 17.2267,
+                                  20.728, 15.192, 19.964]),
+]
+
+
+@pytest.mark.parametrize("metric, horizon, y", EDGE_CURVES)
+def test_mcmc_starts_from_distinct_walkers_when_the_fit_sits_on_a_prior_edge(metric, horizon, y):
+    x = np.arange(1, len(y) + 1, dtype=float)
+    seed = 635 if horizon == 20 else 185
+    m = DomhanLCE(metric, horizon=horizon, mode="mcmc", seed=seed, nsteps=150, burn=50)
+    pred = m.fit(x, np.array(y)).predict([horizon])
+    assert np.isfinite(pred.mean[0]) and pred.std[0] > 0
+    assert metric.lower <= pred.mean[0] <= metric.upper
+    # the posterior draws are spread, not one stacked point
+    assert len(np.unique(m._theta_s, axis=0)) > 10
