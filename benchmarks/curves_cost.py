@@ -7,6 +7,11 @@ Usage: nice -n 10 python benchmarks/curves_cost.py [--curves-per-set 15]
 Development curves (settings of the fast mode were chosen on these, never on the reported ones): the
 next curves of the same seeded permutation, e.g.
 ``--first 8 --curves-per-set 12 --out benchmarks/results/curves_cost_dev.jsonl``.
+Held-out curves: the seeded permutation is the one table (a) (`archscout bench curves`, seed 0) splits, so its
+first 100 curves are table (a)'s training curves, on which the fast mode's temperature rule was chosen
+(`curves_temperature_dev.py`); curves 100-199 are test curves there and were never used for a choice:
+``--first 100 --curves-per-set 100 --out benchmarks/results/curves_cost_heldout.jsonl`` (two processes, e.g.
+``--sets metaqnn lstm`` and ``--sets deep_resnets learning_curves``).
 """
 
 from __future__ import annotations
