@@ -330,6 +330,7 @@ class DomhanLCE(CurveModel):
 
     def _fit_mcmc(self, rng: np.random.Generator) -> None:
         import emcee
+        from emcee.ensemble import walkers_independent
 
         K = len(self._fams)
         D = self._dim
@@ -341,8 +342,6 @@ class DomhanLCE(CurveModel):
         center = np.clip(np.concatenate([self.theta_ml_, w0, [s0]]), self._lo, self._hi)
         scale = 1e-3 * (self._hi - self._lo)
         p0 = self._initial_walkers(center, scale, nw, rng)
-        from emcee.ensemble import walkers_independent
-
         sampler = emcee.EnsembleSampler(nw, D, self._log_post, vectorize=True)
         sampler.random_state = np.random.RandomState(int(rng.integers(2**31))).get_state()
         # still dependent only when even the smallest jitters break the priors: sample anyway, never crash
@@ -359,10 +358,10 @@ class DomhanLCE(CurveModel):
         """nw distinct starting points of positive posterior density, jittered around `center` (the ML fit).
 
         The ML fit can sit on a prior's edge (a steep curve about to cross the metric's bound, a flat one about
-        to decrease), where most jitters are refused or the centre itself is: the jitter shrinks (then, if
-        the centre's neighbourhood holds nothing, grows to the whole box), and a walker
-        that finds no point of its own starts next to one that did, instead of all of them stacking on the
-        centre (a degenerate ensemble: emcee refuses it, and its moves could not leave that subspace).
+        to decrease), where most jitters are refused or the centre itself is: the jitter shrinks (then, if the
+        centre's neighbourhood holds nothing, grows to the whole box), and a walker that finds no point of its
+        own starts next to one that did, instead of all of them stacking on the centre (a degenerate ensemble:
+        emcee refuses it, and its moves could not leave that subspace).
         """
         def jitter(around: np.ndarray) -> np.ndarray | None:
             for attempt in range(100):  # jitter x 1, 1/2, ..., 1/512, then x 2, 4, ..., 1024 (the whole box)
