@@ -91,7 +91,8 @@ def predict(args: argparse.Namespace) -> None:
     if OUT.exists():
         for line in OUT.read_text().splitlines():
             r = json.loads(line)
-            done[(r["variant"], r["seed"])] = r
+            if r.get("features", ["zcsmooth", "meco"]) == args.features:
+                done[(r["variant"], r["seed"])] = r
     if not args.report:
         swap = {r["arch"]: r["swap"] for r in map(json.loads, SCORES.read_text().splitlines())}
         with gzip.open(MECO_FILE, "rt") as fh:
@@ -121,18 +122,19 @@ def predict(args: argparse.Namespace) -> None:
                 continue
             bp.default_meco_table = lambda t=tables[with_swap]: t
             blocks: dict = {}
-            archs, y, feats = bp.load_pool(bench, "cifar10", ["zcsmooth", "meco"], "canonical", None, blocks)
+            archs, y, feats = bp.load_pool(bench, "cifar10", args.features, "canonical", None, blocks)
             kw = bp.pool_kwargs(name, archs, feats, blocks)
             for s in args.seeds:
                 if (v, s) in done:
                     continue
                 r = bp.one_run(name, space, archs, y, feats, 100, 1000, s, None, 0.1, False, kw)
-                r.update(variant=v, seed=s)
+                r.update(variant=v, seed=s, features=args.features)
                 with OUT.open("a") as fh:
                     fh.write(json.dumps(r) + "\n")
                 done[(v, s)] = r
                 print(v, s, f"{r['kendall_tau']:.3f}", flush=True)
-    print(f"| variant | Kendall τ (mean ± std), 100 cells, seeds {args.seeds[0]}-{args.seeds[-1]} | per seed |")
+    print(f"| variant | Kendall τ (mean ± std), 100 cells, seeds {args.seeds[0]}-{args.seeds[-1]}, "
+          f"{' '.join(args.features)} | per seed |")
     print("|---|---|---|")
     for v in VARIANTS:
         t = [done[(v, s)]["kendall_tau"] for s in args.seeds if (v, s) in done]
@@ -147,6 +149,7 @@ def main() -> None:
     ap.add_argument("--parts", type=int, default=1)
     ap.add_argument("--seeds", type=int, nargs="+", default=list(range(100, 110)))
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--features", nargs="+", default=["zcsmooth", "meco"], help="as `bench predictors` (meco needed)")
     ap.add_argument("--report", action="store_true")
     a = ap.parse_args()
     score(a) if a.stage == "score" else predict(a)
