@@ -12,18 +12,17 @@ reported 0-9). Resumable: one JSON line per (variant, seed) in benchmarks/result
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
 from archscout.benchmarks import get_benchmark
-from archscout.cli.bench_predictors import load_pool, one_run, pool_kwargs
+from archscout.cli.bench_predictors import load_pool, pool_kwargs
 from archscout.estimation import predictors as P
 from archscout.estimation.predictors.encodings import graf_stats, path_stats
 from archscout.estimation.predictors.ensemble import GNNCommitteePredictor
 from archscout.estimation.predictors.gnn_pre import PretrainedGNNPredictor
+from predictors_dev_runs import parser, read_done, run_seeds, table
 
 OUT = Path(__file__).resolve().parent / "results" / "predictors_gnngraf_dev.jsonl"
 GRAPH = {"graf": (graf_stats,), "pathstats+graf": (path_stats, graf_stats)}
@@ -94,44 +93,17 @@ def register() -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
-    ap.add_argument("--seeds", type=int, nargs="+", default=list(range(100, 110)))
-    ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--report", action="store_true")
-    a = ap.parse_args()
-    done = {}
-    if a.out.exists():
-        for line in a.out.read_text().splitlines():
-            r = json.loads(line)
-            done[(r["variant"], r["seed"])] = r
+    a = parser(VARIANTS, OUT).parse_args()
+    done = read_done(a.out)
     if not a.report:
         register()
         bench = get_benchmark("nb201")
-        space = bench.space
         blocks: dict = {}
         archs, y, feats = load_pool(bench, "cifar10", ["zcsmooth", "meco"], "canonical", None, blocks)
         for v in a.variants:
-            name = VARIANTS[v]
-            kw = pool_kwargs(name, archs, feats, blocks)
-            for s in a.seeds:
-                if (v, s) in done:
-                    continue
-                r = one_run(name, space, archs, y, feats, 100, 1000, s, None, 0.1, False, kw)
-                r.update(variant=v, seed=s)
-                with a.out.open("a") as fh:
-                    fh.write(json.dumps(r) + "\n")
-                done[(v, s)] = r
-                print(v, s, f"{r['kendall_tau']:.3f}", flush=True)
-    print(f"| variant | Kendall τ (mean ± std), 100 cells, seeds {a.seeds[0]}-{a.seeds[-1]} | fit s (mean) | per seed |")
-    print("|---|---|---|---|")
-    for v in VARIANTS:
-        rs = [done[(v, s)] for s in a.seeds if (v, s) in done]
-        if rs:
-            t = [r["kendall_tau"] for r in rs]
-            print(f"| {v} | {np.mean(t):.3f} ± {np.std(t):.3f} ({len(t)}) | {np.mean([r['fit_seconds'] for r in rs]):.1f} "
-                  f"| {' '.join(f'{x:.3f}' for x in t)} |")
-
+            kw = pool_kwargs(VARIANTS[v], archs, feats, blocks)
+            run_seeds(a.out, done, v, VARIANTS[v], bench.space, archs, y, feats, a.seeds, kw)
+    table(done, VARIANTS, a.seeds, fit=True)
 
 if __name__ == "__main__":
     main()

@@ -15,7 +15,6 @@ Resumable: one JSON line per (variant, seed) in benchmarks/results/predictors_me
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import tempfile
@@ -26,6 +25,7 @@ import numpy as np
 import archscout.cli.bench_predictors as bp
 from archscout.benchmarks import get_benchmark
 from archscout.estimation.predictors.ensemble import normal_scores
+from predictors_dev_runs import parser, read_done, run_seeds, table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 OUT = RESULTS / "predictors_meco2_dev.jsonl"
@@ -67,51 +67,27 @@ def write_table(path: Path, cols: tuple[str, ...]) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
-    ap.add_argument("--seeds", type=int, nargs="+", default=list(range(100, 110)))
-    ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--report", action="store_true")
-    a = ap.parse_args()
-    done = {}
-    if a.out.exists():
-        for line in a.out.read_text().splitlines():
-            r = json.loads(line)
-            done[(r["variant"], r["seed"])] = r
+    a = parser(VARIANTS, OUT).parse_args()
+    done = read_done(a.out)
     if not a.report:
         from scipy.stats import spearmanr
 
         cells, s0, s1 = meco_passes()
         print(f"{len(cells)} cells; Spearman between the two passes {spearmanr(s0, s1)[0]:.3f}", flush=True)
         bench = get_benchmark("nb201")
-        space = bench.space
         tmp = Path(tempfile.mkdtemp())
         for v in a.variants:
             name, cols = VARIANTS[v]
             if all((v, s) in done for s in a.seeds):
                 continue
-            table = tmp / f"meco_{'_'.join(cols)}.csv.gz"
-            write_table(table, cols)
-            bp.default_meco_table = lambda table=table: table  # load_pool reads MeCo from here
+            path = tmp / f"meco_{'_'.join(cols)}.csv.gz"
+            write_table(path, cols)
+            bp.default_meco_table = lambda path=path: path  # load_pool reads MeCo from here
             blocks: dict = {}
             archs, y, feats = bp.load_pool(bench, "cifar10", ["zcsmooth", "meco"], "canonical", None, blocks)
             kw = bp.pool_kwargs(name, archs, feats, blocks)
-            for s in a.seeds:
-                if (v, s) in done:
-                    continue
-                r = bp.one_run(name, space, archs, y, feats, 100, 1000, s, None, 0.1, False, kw)
-                r.update(variant=v, seed=s)
-                with a.out.open("a") as fh:
-                    fh.write(json.dumps(r) + "\n")
-                done[(v, s)] = r
-                print(v, s, f"{r['kendall_tau']:.3f}", flush=True)
-    print(f"| variant | Kendall τ (mean ± std), 100 cells, seeds {a.seeds[0]}-{a.seeds[-1]} | per seed |")
-    print("|---|---|---|")
-    for v in VARIANTS:
-        t = [done[(v, s)]["kendall_tau"] for s in a.seeds if (v, s) in done]
-        if t:
-            print(f"| {v} | {np.mean(t):.3f} ± {np.std(t):.3f} ({len(t)}) | {' '.join(f'{x:.3f}' for x in t)} |")
-
+            run_seeds(a.out, done, v, name, bench.space, archs, y, feats, a.seeds, kw)
+    table(done, VARIANTS, a.seeds)
 
 if __name__ == "__main__":
     main()

@@ -12,15 +12,14 @@ reported 0-9). Resumable: one JSON line per (variant, seed) in benchmarks/result
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
 from archscout.benchmarks import get_benchmark
-from archscout.cli.bench_predictors import load_pool, one_run, pool_kwargs
+from archscout.cli.bench_predictors import load_pool, pool_kwargs
 from archscout.estimation.predictors.ensemble import normal_scores
+from predictors_dev_runs import parser, read_done, run_seeds, table
 
 OUT = Path(__file__).resolve().parent / "results" / "predictors_pca_dev.jsonl"
 # variant -> (predictor, number of principal components added, add the mean normal score)
@@ -49,44 +48,20 @@ def oblique(block: np.ndarray, k: int, mean: bool) -> np.ndarray:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
-    ap.add_argument("--seeds", type=int, nargs="+", default=list(range(100, 110)))
+    ap = parser(VARIANTS, OUT)
     ap.add_argument("--features", nargs="+", default=["zcsmooth", "meco"], help="as `bench predictors --features`")
-    ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--report", action="store_true")
     a = ap.parse_args()
-    done = {}
-    if a.out.exists():
-        for line in a.out.read_text().splitlines():
-            r = json.loads(line)
-            if r["features"] == a.features:
-                done[(r["variant"], r["seed"])] = r
+    done = read_done(a.out, a.features)
     if not a.report:
         bench = get_benchmark("nb201")
-        space = bench.space
         blocks: dict = {}
         archs, y, feats = load_pool(bench, "cifar10", a.features, "canonical", None, blocks)
         for v in a.variants:
             name, k, mean = VARIANTS[v]
             F = np.hstack([feats, oblique(feats, k, mean)])
             kw = pool_kwargs(name, archs, feats, blocks)  # the GNN pretrains on the proxies alone, as by default
-            for s in a.seeds:
-                if (v, s) in done:
-                    continue
-                r = one_run(name, space, archs, y, F, 100, 1000, s, None, 0.1, False, kw)
-                r.update(variant=v, seed=s, features=a.features)
-                with a.out.open("a") as fh:
-                    fh.write(json.dumps(r) + "\n")
-                done[(v, s)] = r
-                print(v, s, f"{r['kendall_tau']:.3f}", flush=True)
-    print(f"| variant | Kendall τ (mean ± std), 100 cells, seeds {a.seeds[0]}-{a.seeds[-1]} | per seed |")
-    print("|---|---|---|")
-    for v in VARIANTS:
-        taus = [done[(v, s)]["kendall_tau"] for s in a.seeds if (v, s) in done]
-        if taus:
-            print(f"| {v} | {np.mean(taus):.3f} ± {np.std(taus):.3f} ({len(taus)}) | {' '.join(f'{t:.3f}' for t in taus)} |")
-
+            run_seeds(a.out, done, v, name, bench.space, archs, y, F, a.seeds, kw, features=a.features)
+    table(done, VARIANTS, a.seeds)
 
 if __name__ == "__main__":
     main()

@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from predictors_dev_runs import parser, read_done, run_seeds, table  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results"
 SCORES = RESULTS / "training_free_swap.jsonl"
 OUT = RESULTS / "predictors_swap_dev.jsonl"
@@ -87,12 +89,7 @@ def predict(args: argparse.Namespace) -> None:
     from archscout.benchmarks import get_benchmark
     from archscout.estimation.zerocost.table import MECO_FILE
 
-    done = {}
-    if OUT.exists():
-        for line in OUT.read_text().splitlines():
-            r = json.loads(line)
-            if r.get("features", ["zcsmooth", "meco"]) == args.features:
-                done[(r["variant"], r["seed"])] = r
+    done = read_done(args.out, args.features)
     if not args.report:
         swap = {r["arch"]: r["swap"] for r in map(json.loads, SCORES.read_text().splitlines())}
         with gzip.open(MECO_FILE, "rt") as fh:
@@ -124,33 +121,16 @@ def predict(args: argparse.Namespace) -> None:
             blocks: dict = {}
             archs, y, feats = bp.load_pool(bench, "cifar10", args.features, "canonical", None, blocks)
             kw = bp.pool_kwargs(name, archs, feats, blocks)
-            for s in args.seeds:
-                if (v, s) in done:
-                    continue
-                r = bp.one_run(name, space, archs, y, feats, 100, 1000, s, None, 0.1, False, kw)
-                r.update(variant=v, seed=s, features=args.features)
-                with OUT.open("a") as fh:
-                    fh.write(json.dumps(r) + "\n")
-                done[(v, s)] = r
-                print(v, s, f"{r['kendall_tau']:.3f}", flush=True)
-    print(f"| variant | Kendall τ (mean ± std), 100 cells, seeds {args.seeds[0]}-{args.seeds[-1]}, "
-          f"{' '.join(args.features)} | per seed |")
-    print("|---|---|---|")
-    for v in VARIANTS:
-        t = [done[(v, s)]["kendall_tau"] for s in args.seeds if (v, s) in done]
-        if t:
-            print(f"| {v} | {np.mean(t):.3f} ± {np.std(t):.3f} ({len(t)}) | {' '.join(f'{x:.3f}' for x in t)} |")
+            run_seeds(args.out, done, v, name, space, archs, y, feats, args.seeds, kw, features=args.features)
+    table(done, VARIANTS, args.seeds, setting=f", {' '.join(args.features)}")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = parser(VARIANTS, OUT)
     ap.add_argument("stage", choices=["score", "predict"])
     ap.add_argument("--part", type=int, default=0)
     ap.add_argument("--parts", type=int, default=1)
-    ap.add_argument("--seeds", type=int, nargs="+", default=list(range(100, 110)))
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument("--features", nargs="+", default=["zcsmooth", "meco"], help="as `bench predictors` (meco needed)")
-    ap.add_argument("--report", action="store_true")
     a = ap.parse_args()
     score(a) if a.stage == "score" else predict(a)
 
